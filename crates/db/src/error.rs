@@ -1,0 +1,56 @@
+//! Diesel errors become `RepoError` here, at the adapter's boundary.
+
+use diesel::result::{DatabaseErrorKind, Error};
+use paddock_ports::RepoError;
+
+/// Unique violations become `Conflict` naming the rule (taken from the index name, which
+/// both backends report: `users_email_lower` → `email`); everything else is `Internal`.
+pub(crate) fn map(error: Error) -> RepoError {
+    match &error {
+        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+            let source = info
+                .constraint_name()
+                .map(str::to_owned)
+                .unwrap_or_else(|| info.message().to_owned());
+            RepoError::Conflict(conflict_field(&source).to_owned())
+        }
+        _ => internal(error),
+    }
+}
+
+pub(crate) fn internal(error: impl std::fmt::Display) -> RepoError {
+    RepoError::Internal(error.to_string())
+}
+
+fn conflict_field(source: &str) -> &'static str {
+    const FIELDS: [(&str, &str); 7] = [
+        ("username", "username"),
+        ("email", "email"),
+        ("token_digest", "token"),
+        ("namespace_name", "name"),
+        ("project_name", "name"),
+        ("_user", "member"),
+        ("path", "path"),
+    ];
+    FIELDS
+        .iter()
+        .find(|(needle, _)| source.contains(needle))
+        .map_or("unique", |(_, field)| field)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_conflicts_from_index_names_and_sqlite_messages() {
+        assert_eq!(conflict_field("users_username_lower"), "username");
+        assert_eq!(conflict_field("UNIQUE constraint failed: index 'users_email_lower'"), "email");
+        assert_eq!(conflict_field("projects_namespace_name_lower"), "name");
+        assert_eq!(conflict_field("projects_path_with_namespace_lower"), "path");
+        assert_eq!(conflict_field("namespaces_full_path_lower"), "path");
+        assert_eq!(conflict_field("members_project_user"), "member");
+        assert_eq!(conflict_field("protected_branches_project_name"), "name");
+        assert_eq!(conflict_field("personal_access_tokens_token_digest"), "token");
+    }
+}

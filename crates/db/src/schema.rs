@@ -1,0 +1,118 @@
+//! The one schema of both backends. Types are the portable subset: BigInt ids, Text,
+//! Integer, Bool, Timestamp (UTC) and Binary.
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        name -> Text,
+        email -> Text,
+        admin -> Bool,
+        state -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    personal_access_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        token_digest -> Text,
+        scopes -> Text,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        revoked -> Bool,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    namespaces (id) {
+        id -> BigInt,
+        kind -> Text,
+        name -> Text,
+        path -> Text,
+        full_path -> Text,
+        full_name -> Text,
+        parent_id -> Nullable<BigInt>,
+        owner_id -> Nullable<BigInt>,
+        description -> Text,
+        visibility -> Text,
+        traversal_ids -> Text,
+        runners_token_encrypted -> Nullable<Binary>,
+        runners_token_digest -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    projects (id) {
+        id -> BigInt,
+        name -> Text,
+        path -> Text,
+        description -> Text,
+        namespace_id -> BigInt,
+        path_with_namespace -> Text,
+        name_with_namespace -> Text,
+        visibility -> Text,
+        default_branch -> Text,
+        repository_url -> Nullable<Text>,
+        ci_config -> Nullable<Text>,
+        shared_runners_enabled -> Bool,
+        group_runners_enabled -> Bool,
+        creator_id -> Nullable<BigInt>,
+        runners_token_encrypted -> Binary,
+        runners_token_digest -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    members (id) {
+        id -> BigInt,
+        namespace_id -> Nullable<BigInt>,
+        project_id -> Nullable<BigInt>,
+        user_id -> BigInt,
+        access_level -> Integer,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        created_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    protected_branches (id) {
+        id -> BigInt,
+        project_id -> BigInt,
+        name -> Text,
+        push_access_level -> Integer,
+        merge_access_level -> Integer,
+        allow_force_push -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    instance_settings (id) {
+        id -> BigInt,
+        runners_token_encrypted -> Binary,
+        runners_token_digest -> Text,
+    }
+}
+
+diesel::joinable!(personal_access_tokens -> users (user_id));
+diesel::joinable!(projects -> namespaces (namespace_id));
+diesel::joinable!(members -> users (user_id));
+diesel::joinable!(protected_branches -> projects (project_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    personal_access_tokens,
+    namespaces,
+    projects,
+    members,
+    protected_branches,
+    instance_settings,
+);

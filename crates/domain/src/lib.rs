@@ -1,0 +1,26 @@
+//! Paddock's pure rules.
+//!
+//! Everything here is deterministic and free of IO: no database, no clock, no network, no
+//! randomness. Time is passed in (`now`), random material is produced by a port and handed
+//! over. The crate is meant to be reusable on its own by tools that need GitLab's runner,
+//! token and permission rules.
+
+pub mod ids;
+pub mod member;
+pub mod names;
+pub mod namespace;
+pub mod pagination;
+pub mod permission;
+pub mod personal_access_token;
+pub mod project;
+pub mod protected_branch;
+pub mod role;
+pub mod scope;
+pub mod token;
+pub mod user;
+pub mod visibility;
+
+pub use ids::{MemberSource, NamespaceId, ProjectId, ProtectedBranchId, TokenId, UserId};
+pub use role::Role;
+pub use scope::{Scope, Scopes};
+pub use visibility::Visibility;

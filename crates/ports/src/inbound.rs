@@ -1,0 +1,59 @@
+//! Inbound ports: the use cases the HTTP adapter calls.
+//!
+//! Every method takes the acting user (`Option<&Actor>` where anonymous access is possible)
+//! and decides visibility and permission itself; adapters never check roles.
+//!
+//! # Errors
+//! Each operation has its own error enum with its business cases and an `Internal` variant
+//! whose text is for the log only. A resource the actor may not see is `NotFound`, never
+//! `Forbidden`, so that ids cannot be probed.
+
+mod auth;
+mod errors;
+mod groups;
+mod instance;
+mod members;
+mod projects;
+mod protected_branches;
+mod users;
+
+pub use auth::{AuthError, Authenticate, Authenticated};
+pub use errors::{
+    CreateError, DeleteError, FindError, MemberError, ResetTokenError, UpdateError, What,
+};
+pub use groups::{CreateGroupRequest, GroupDetails, GroupQuery, GroupRef, GroupUseCases};
+pub use instance::{BootstrapError, BootstrapReport, BootstrapRequest, InstanceUseCases};
+pub use members::{AddMemberRequest, MemberTarget, MemberUseCases, UpdateMemberRequest};
+pub use projects::{
+    CreateProjectRequest, NamespaceRef, ProjectDetails, ProjectListItem, ProjectQuery, ProjectRef,
+    ProjectUseCases,
+};
+pub use protected_branches::{ProtectBranchRequest, ProtectedBranchError, ProtectedBranchUseCases};
+pub use users::{CreateTokenRequest, CreateUserRequest, CreatedToken, UserUseCases};
+
+/// Every use case, as one object the HTTP adapter holds.
+pub trait UseCases:
+    Authenticate
+    + UserUseCases
+    + GroupUseCases
+    + ProjectUseCases
+    + MemberUseCases
+    + ProtectedBranchUseCases
+    + InstanceUseCases
+    + Send
+    + Sync
+{
+}
+
+impl<T> UseCases for T where
+    T: Authenticate
+        + UserUseCases
+        + GroupUseCases
+        + ProjectUseCases
+        + MemberUseCases
+        + ProtectedBranchUseCases
+        + InstanceUseCases
+        + Send
+        + Sync
+{
+}

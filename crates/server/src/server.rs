@@ -1,0 +1,298 @@
+//! Starting and stopping: open the database, bootstrap, bind, serve until SIGTERM or SIGINT,
+//! then stop accepting, finish in-flight requests and return.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::dev::{ServerHandle, Service};
+use actix_web::middleware::NormalizePath;
+use actix_web::{App, HttpServer, web};
+use futures_util::FutureExt;
+use paddock_http::{ApiState, HttpConfig};
+
+use crate::config::{Config, ConfigError, StorageConfig};
+use crate::{bootstrap, wiring};
+
+/// Secrets that come from the environment only.
+#[derive(Clone, Default)]
+pub struct Secrets {
+    /// `PADDOCK_ROOT_TOKEN`: root's token on first start.
+    pub root_token: Option<String>,
+    /// `PADDOCK_REGISTRATION_TOKEN`: the instance registration token on first start.
+    pub registration_token: Option<String>,
+    /// `PADDOCK_SECRET_KEY`: 64 hex digits.
+    pub secret_key: Option<String>,
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secrets([REDACTED])")
+    }
+}
+
+impl Secrets {
+    pub fn from_env() -> Self {
+        let var = |name| {
+            std::env::var(name)
+                .ok()
+                .filter(|v: &String| !v.trim().is_empty())
+        };
+        Self {
+            root_token: var("PADDOCK_ROOT_TOKEN"),
+            registration_token: var("PADDOCK_REGISTRATION_TOKEN"),
+            secret_key: var("PADDOCK_SECRET_KEY"),
+        }
+    }
+}
+
+/// Why Paddock could not start; one line that names the setting.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Setting(String),
+    #[error("bootstrap failed: {0}")]
+    Bootstrap(String),
+    #[error("--listen (PADDOCK_LISTEN): cannot listen on {addr}: {error}")]
+    Bind {
+        addr: SocketAddr,
+        error: std::io::Error,
+    },
+    #[error("the server failed: {0}")]
+    Server(std::io::Error),
+}
+
+/// `paddock migrate`: applies pending migrations and reports them.
+pub fn run_migrate(storage: &StorageConfig) -> Result<Vec<String>, StartError> {
+    let (_, applied) = wiring::open_database(storage)?;
+    Ok(applied)
+}
+
+/// A started server.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub external_url: String,
+    handle: ServerHandle,
+    server: actix_web::dev::Server,
+}
+
+impl std::fmt::Debug for Running {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Running")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Running {
+    pub fn handle(&self) -> ServerHandle {
+        self.handle.clone()
+    }
+
+    /// Serves until a signal (or a stop through the handle), then shuts down gracefully.
+    pub async fn until_stopped(self) -> Result<(), StartError> {
+        let handle = self.handle.clone();
+        actix_web::rt::spawn(async move {
+            wait_for_signal().await;
+            tracing::info!("shutting down: no new connections; finishing requests in flight");
+            handle.stop(true).await;
+        });
+        self.server.await.map_err(StartError::Server)?;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let terminate = signal(SignalKind::terminate());
+        let interrupt = signal(SignalKind::interrupt());
+        match (terminate, interrupt) {
+            (Ok(mut terminate), Ok(mut interrupt)) => {
+                tokio::select! {
+                    _ = terminate.recv() => {}
+                    _ = interrupt.recv() => {}
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Opens, migrates and bootstraps the database, binds, and starts serving. Call inside an
+/// actix system.
+pub async fn start(config: Config, secrets: Secrets) -> Result<Running, StartError> {
+    let started = Instant::now();
+    let storage = config.storage.clone();
+    let (db, applied) = web::block(move || wiring::open_database(&storage))
+        .await
+        .map_err(|e| StartError::Setting(e.to_string()))??;
+    for name in &applied {
+        tracing::info!(migration = %name, "applied migration");
+    }
+    let backend = db.backend();
+    let key = bootstrap::secret_key(&secrets, &config.storage.data_dir)?;
+    let app = Arc::new(wiring::application(db, &key));
+    let data_dir = config.storage.data_dir.clone();
+    let bootstrap_app = app.clone();
+    web::block(move || bootstrap::run(&*bootstrap_app, &secrets, &data_dir))
+        .await
+        .map_err(|e| StartError::Bootstrap(e.to_string()))??;
+
+    let max_body = config.max_request_body;
+    let http_config = move |external_url: String| HttpConfig {
+        external_url,
+        max_request_body: max_body,
+    };
+    // The external URL defaults to the bound address, known only after binding: bind first
+    // with a placeholder state, then fill it before serving.
+    let state_cell: Arc<std::sync::OnceLock<web::Data<ApiState>>> =
+        Arc::new(std::sync::OnceLock::new());
+    let factory_cell = state_cell.clone();
+    let server = HttpServer::new(move || {
+        let state = factory_cell.get().cloned();
+        let mut app_builder = App::new();
+        if let Some(state) = state {
+            app_builder = app_builder.app_data(state);
+        }
+        app_builder
+            .wrap(NormalizePath::trim())
+            .wrap_fn(|req, srv| {
+                let method = req.method().clone();
+                let path = req.path().to_owned();
+                let begun = Instant::now();
+                srv.call(req).map(move |result| {
+                    if let Ok(response) = &result {
+                        tracing::info!(
+                            http.method = %method,
+                            http.path = %path,
+                            http.status = response.status().as_u16(),
+                            duration_ms = begun.elapsed().as_secs_f64() * 1000.0,
+                            "request"
+                        );
+                    }
+                    result
+                })
+            })
+            .configure(paddock_http::json_errors)
+            .configure(paddock_http::configure)
+            .default_service(web::to(paddock_http::no_route))
+    })
+    .disable_signals()
+    .shutdown_timeout(30);
+    let server = server
+        .bind(config.listen)
+        .map_err(|error| StartError::Bind {
+            addr: config.listen,
+            error,
+        })?;
+    let addr = server.addrs().first().copied().unwrap_or(config.listen);
+    let external_url = config.external_url(addr);
+    let state = web::Data::new(ApiState::new(app, http_config(external_url.clone())));
+    let _ = state_cell.set(state);
+    let server = server.run();
+    tracing::info!(
+        listen = %addr,
+        external_url = %external_url,
+        database = backend.as_str(),
+        data_dir = %config.storage.data_dir.display(),
+        ready_ms = started.elapsed().as_millis() as u64,
+        "Paddock is serving"
+    );
+    Ok(Running {
+        addr,
+        external_url,
+        handle: server.handle(),
+        server,
+    })
+}
+
+/// `paddock serve`: runs until SIGTERM or SIGINT.
+pub fn serve(config: Config, secrets: Secrets) -> Result<(), StartError> {
+    actix_web::rt::System::new()
+        .block_on(async move { start(config, secrets).await?.until_stopped().await })
+}
+
+/// A server running in its own thread, for tests.
+#[derive(Debug)]
+pub struct SpawnedServer {
+    pub addr: SocketAddr,
+    pub external_url: String,
+    handle: ServerHandle,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl SpawnedServer {
+    pub fn url(&self) -> &str {
+        &self.external_url
+    }
+
+    /// Stops gracefully and waits for the thread.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        let handle = self.handle.clone();
+        if let Some(thread) = self.thread.take() {
+            let stopper = std::thread::spawn(move || {
+                actix_web::rt::System::new().block_on(handle.stop(true));
+            });
+            let _ = stopper.join();
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for SpawnedServer {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// Starts a server on a thread of its own and returns once it serves.
+pub fn spawn(config: Config, secrets: Secrets) -> Result<SpawnedServer, StartError> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let thread = std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            match start(config, secrets).await {
+                Ok(running) => {
+                    let _ = sender.send(Ok((
+                        running.addr,
+                        running.external_url.clone(),
+                        running.handle(),
+                    )));
+                    let _ = running.server.await;
+                }
+                Err(error) => {
+                    let _ = sender.send(Err(error));
+                }
+            }
+        });
+    });
+    match receiver.recv() {
+        Ok(Ok((addr, external_url, handle))) => Ok(SpawnedServer {
+            addr,
+            external_url,
+            handle,
+            thread: Some(thread),
+        }),
+        Ok(Err(error)) => {
+            let _ = thread.join();
+            Err(error)
+        }
+        Err(_) => Err(StartError::Setting(
+            "the server thread ended before serving".into(),
+        )),
+    }
+}

@@ -1,0 +1,51 @@
+//! Plugs the adapters into the ports.
+
+use std::sync::Arc;
+
+use paddock_app::Paddock;
+use paddock_db::{Backend, Database, DbStore};
+use paddock_ports::outbound::Outbound;
+
+use crate::adapters::{AesGcmCipher, RandomTokens, SecretKey, SystemClock};
+use crate::config::{ConfigError, StorageConfig};
+
+/// Connections per process: SQLite serialises writers anyway; PostgreSQL servers are shared.
+fn pool_size(backend: Backend) -> u32 {
+    match backend {
+        Backend::Sqlite => 8,
+        Backend::Postgres => 16,
+    }
+}
+
+fn database_error(message: String) -> ConfigError {
+    ConfigError::new("--database-url", "PADDOCK_DATABASE_URL", message)
+}
+
+/// Opens and migrates the database.
+pub fn open_database(storage: &StorageConfig) -> Result<(Database, Vec<String>), ConfigError> {
+    let db = Database::open(
+        &storage.database_url,
+        pool_size(storage.database_url.backend()),
+    )
+    .map_err(|e| database_error(e.to_string()))?;
+    let applied = db.migrate().map_err(|e| database_error(e.to_string()))?;
+    Ok((db, applied))
+}
+
+/// The application over the database and the system adapters.
+pub fn application(db: Database, key: &SecretKey) -> Paddock {
+    let store = Arc::new(DbStore::new(db));
+    Paddock::new(Outbound {
+        users: store.clone(),
+        tokens: store.clone(),
+        namespaces: store.clone(),
+        projects: store.clone(),
+        members: store.clone(),
+        protected_branches: store.clone(),
+        settings: store.clone(),
+        health: store,
+        clock: Arc::new(SystemClock),
+        token_generator: Arc::new(RandomTokens),
+        cipher: Arc::new(AesGcmCipher::new(key)),
+    })
+}
