@@ -18,6 +18,17 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Parses arguments without exiting the process (for tests and embedding).
+    pub fn parse_args<I, T>(args: I) -> Result<Self, String>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        Self::try_parse_from(args).map_err(|e| e.to_string())
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Migrate the database, bootstrap an empty one, and serve the API.
