@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::r2d2::{CustomizeConnection, ManageConnection, Pool, PooledConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
 use diesel::pg::PgConnection;
 
@@ -138,8 +138,38 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
     }
 }
 
-pub type DbPool = Pool<ConnectionManager<DbConnection>>;
-pub type PooledDb = PooledConnection<ConnectionManager<DbConnection>>;
+/// Connects the backend the URL names, and only that one. (The derived
+/// `MultiConnection::establish` tries every backend in turn and reports none of their errors.)
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, Self::Error> {
+        let connection = match &self.url {
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url).map(DbConnection::Postgresql),
+            DatabaseUrl::Sqlite(_) | DatabaseUrl::SqliteMemory => {
+                SqliteConnection::establish(&self.url.connection_string()).map(DbConnection::Sqlite)
+            }
+        };
+        connection.map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        conn.is_broken()
+    }
+}
+
+pub type DbPool = Pool<Manager>;
+pub type PooledDb = PooledConnection<Manager>;
 
 /// An open, migrated database.
 #[derive(Clone)]
@@ -157,7 +187,13 @@ impl std::fmt::Debug for Database {
 impl Database {
     /// Opens a pool of `max_connections`, checking that one connection can be made.
     pub fn open(url: &DatabaseUrl, max_connections: u32) -> Result<Self, OpenError> {
-        let manager = ConnectionManager::<DbConnection>::new(url.connection_string());
+        let manager = Manager { url: url.clone() };
+        let unreachable = |reason: String| OpenError::Unreachable {
+            url: format!("{url:?}"),
+            reason: first_line(&reason),
+        };
+        // One direct attempt first: a clear error at once instead of the pool's retries.
+        drop(manager.connect().map_err(|e| unreachable(e.to_string()))?);
         // An in-memory SQLite database exists once per connection: keep exactly one.
         let max = if *url == DatabaseUrl::SqliteMemory { 1 } else { max_connections.max(1) };
         let mut builder = Pool::builder()
@@ -167,10 +203,7 @@ impl Database {
         if url.backend() == Backend::Sqlite {
             builder = builder.connection_customizer(Box::new(SqlitePragmas));
         }
-        let pool = builder.build(manager).map_err(|e| OpenError::Unreachable {
-            url: format!("{url:?}"),
-            reason: first_line(&e.to_string()),
-        })?;
+        let pool = builder.build(manager).map_err(|e| unreachable(e.to_string()))?;
         Ok(Self {
             pool,
             backend: url.backend(),
