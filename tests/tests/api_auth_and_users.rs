@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 //! Authentication, scopes, users and personal access tokens, over HTTP.
 
 use paddock_tests::reqwest::Method;

@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 //! Groups with subgroups, visibility, and the group registration token.
 
 use paddock_tests::reqwest::Method;

@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 //! Members of groups and projects.
 
 use paddock_tests::reqwest::Method;

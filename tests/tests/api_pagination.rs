@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 //! Offset pagination headers and the absolute `Link` header on every list.
 
 use paddock_tests::{expect_json, header, on_both_backends};

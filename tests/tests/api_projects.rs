@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 //! Projects: by id and URL-encoded path, the repository_url and ci_config extensions,
 //! permissions inherited down the group tree, and the project registration token.
 

@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 //! Request parsing shared by every endpoint (encodings, coercions, trailing slashes) and the
 //! JSON error envelopes of unknown routes, bad methods and oversized bodies.
 

@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 //! Conformance: the real `paddock` binary driven by python-gitlab and the `gitlab` CLI
 //! (pinned in `tests/python/requirements.txt`, installed into a local virtualenv), on SQLite
 //! and on PostgreSQL.
@@ -12,7 +14,12 @@ fn run_against(database_url: Option<&str>) {
     let port = free_port();
     let mut command = binary::command();
     command
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
         .arg(data.path())
         .env("PADDOCK_ROOT_TOKEN", "glpat-conformance-root-token");
     if let Some(url) = database_url {

@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 //! The `paddock` binary's run contract (DESIGN.md §2): subcommands, flags and variables,
 //! bootstrap files, health endpoints, graceful shutdown and one-line configuration errors.
 
@@ -23,7 +25,10 @@ fn help_and_version_exit_zero() {
     assert!(output.status.success());
     let help = String::from_utf8_lossy(&output.stdout);
     assert!(help.contains("serve") && help.contains("migrate"), "{help}");
-    let output = binary::command().args(["serve", "--help"]).output().expect("runs");
+    let output = binary::command()
+        .args(["serve", "--help"])
+        .output()
+        .expect("runs");
     let help = String::from_utf8_lossy(&output.stdout);
     for flag in [
         "--listen",
@@ -55,12 +60,21 @@ fn first_start_with_no_configuration_bootstraps_into_0600_files() {
     let process = Process::spawn(command, port);
     let data = cwd.path().join("paddock-data");
     assert!(data.join("paddock.db").is_file());
-    for file in ["initial_root_token", "initial_registration_token", "secret_key"] {
-        let mode = std::fs::metadata(data.join(file)).expect(file).permissions().mode() & 0o777;
+    for file in [
+        "initial_root_token",
+        "initial_registration_token",
+        "secret_key",
+    ] {
+        let mode = std::fs::metadata(data.join(file))
+            .expect(file)
+            .permissions()
+            .mode()
+            & 0o777;
         assert_eq!(mode, 0o600, "{file}");
     }
     let root_token = std::fs::read_to_string(data.join("initial_root_token")).expect("token");
-    let registration = std::fs::read_to_string(data.join("initial_registration_token")).expect("token");
+    let registration =
+        std::fs::read_to_string(data.join("initial_registration_token")).expect("token");
     assert!(root_token.trim().starts_with("glpat-"));
     assert!(registration.trim().starts_with("GR1348941"));
     let me = get_user(&process.base, root_token.trim());
@@ -68,9 +82,18 @@ fn first_start_with_no_configuration_bootstraps_into_0600_files() {
     assert_eq!(me["id"], 1);
     let (status, log) = process.terminate();
     assert!(status.success(), "exit {status}: {log}");
-    assert!(!log.contains(root_token.trim()), "the token never reaches the log");
-    assert!(!log.contains(registration.trim()), "the token never reaches the log");
-    assert!(log.contains("initial_root_token"), "the log says where: {log}");
+    assert!(
+        !log.contains(root_token.trim()),
+        "the token never reaches the log"
+    );
+    assert!(
+        !log.contains(registration.trim()),
+        "the token never reaches the log"
+    );
+    assert!(
+        log.contains("initial_root_token"),
+        "the log says where: {log}"
+    );
 
     // A second start changes nothing and still accepts the same token.
     let port = free_port();
@@ -101,7 +124,10 @@ fn tokens_from_the_environment_are_used_and_not_written() {
         .arg("serve");
     let process = Process::spawn(command, port);
     let me = get_user(&process.base, "glpat-chosen-by-the-operator");
-    assert_eq!(me["web_url"], "https://ci.example.com/root", "the external URL is used");
+    assert_eq!(
+        me["web_url"], "https://ci.example.com/root",
+        "the external URL is used"
+    );
     assert!(!data.path().join("initial_root_token").exists());
     assert!(!data.path().join("initial_registration_token").exists());
     assert!(!data.path().join("secret_key").exists());
@@ -129,24 +155,49 @@ fn sigterm_finishes_and_exits_zero() {
     let port = free_port();
     let mut command = binary::command();
     command
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--log-format", "json", "--data-dir"])
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--log-format",
+            "json",
+            "--data-dir",
+        ])
         .arg(data.path());
     let process = Process::spawn(command, port);
     let (status, log) = process.terminate();
     assert!(status.success(), "exit {status}");
-    let last = log.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or_default();
-    let last: paddock_tests::serde_json::Value = paddock_tests::serde_json::from_str(last).expect("JSON log lines");
+    let last = log
+        .lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or_default();
+    let last: paddock_tests::serde_json::Value =
+        paddock_tests::serde_json::from_str(last).expect("JSON log lines");
     assert_eq!(last["message"], "stopped");
 }
 
 #[test]
 fn migrate_applies_then_reports_up_to_date() {
     let data = tempfile::tempdir().expect("tempdir");
-    let output = binary::command().arg("migrate").arg("--data-dir").arg(data.path()).output().expect("runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = binary::command()
+        .arg("migrate")
+        .arg("--data-dir")
+        .arg(data.path())
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("applied"), "{stdout}");
-    let output = binary::command().arg("migrate").arg("--data-dir").arg(data.path()).output().expect("runs");
+    let output = binary::command()
+        .arg("migrate")
+        .arg("--data-dir")
+        .arg(data.path())
+        .output()
+        .expect("runs");
     assert!(output.status.success());
     assert!(String::from_utf8_lossy(&output.stdout).contains("up to date"));
 }
@@ -159,14 +210,36 @@ fn bad_configuration_exits_with_one_line_naming_the_setting() {
     let dir = data.path().to_str().expect("utf-8");
     let unwritable = file.join("sub");
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["--data-dir", dir, "--database-url", "mysql://root@localhost/x"], "--database-url (PADDOCK_DATABASE_URL)"),
         (
-            vec!["--data-dir", dir, "--database-url", "postgres://nobody@127.0.0.1:1/none"],
+            vec![
+                "--data-dir",
+                dir,
+                "--database-url",
+                "mysql://root@localhost/x",
+            ],
             "--database-url (PADDOCK_DATABASE_URL)",
         ),
-        (vec!["--data-dir", unwritable.to_str().expect("utf-8")], "--data-dir (PADDOCK_DATA_DIR)"),
-        (vec!["--data-dir", dir, "--listen", "not-an-address"], "--listen (PADDOCK_LISTEN)"),
-        (vec!["--data-dir", dir, "--long-poll-timeout", "soon"], "--long-poll-timeout (PADDOCK_LONG_POLL_TIMEOUT)"),
+        (
+            vec![
+                "--data-dir",
+                dir,
+                "--database-url",
+                "postgres://nobody@127.0.0.1:1/none",
+            ],
+            "--database-url (PADDOCK_DATABASE_URL)",
+        ),
+        (
+            vec!["--data-dir", unwritable.to_str().expect("utf-8")],
+            "--data-dir (PADDOCK_DATA_DIR)",
+        ),
+        (
+            vec!["--data-dir", dir, "--listen", "not-an-address"],
+            "--listen (PADDOCK_LISTEN)",
+        ),
+        (
+            vec!["--data-dir", dir, "--long-poll-timeout", "soon"],
+            "--long-poll-timeout (PADDOCK_LONG_POLL_TIMEOUT)",
+        ),
     ];
     for (args, named) in cases {
         let output = binary::command()
@@ -200,12 +273,22 @@ fn postgres_is_selected_by_the_url_scheme() {
     let port = free_port();
     let mut command = binary::command();
     command
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database-url", database.url(), "--data-dir"])
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            database.url(),
+            "--data-dir",
+        ])
         .arg(data.path());
     let process = Process::spawn(command, port);
     let token = std::fs::read_to_string(data.path().join("initial_root_token")).expect("token");
     assert_eq!(get_user(&process.base, token.trim())["username"], "root");
-    assert!(!data.path().join("paddock.db").exists(), "no SQLite file with PostgreSQL");
+    assert!(
+        !data.path().join("paddock.db").exists(),
+        "no SQLite file with PostgreSQL"
+    );
     let (status, log) = process.terminate();
     assert!(status.success());
     assert!(log.contains("postgres"), "{log}");

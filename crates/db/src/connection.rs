@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{CustomizeConnection, ManageConnection, Pool, PooledConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
-use diesel::pg::PgConnection;
 
 /// Either backend, behind one connection type.
 #[derive(diesel::MultiConnection)]
@@ -76,7 +76,9 @@ pub fn redact_password(url: &str) -> String {
 /// The database could not be opened; the text names the cause without secrets.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OpenError {
-    #[error("unsupported database URL scheme {0:?}: use sqlite://<path> or postgres://<user>@<host>/<db>")]
+    #[error(
+        "unsupported database URL scheme {0:?}: use sqlite://<path> or postgres://<user>@<host>/<db>"
+    )]
     UnsupportedScheme(String),
     #[error("cannot open the database {url}: {reason}")]
     Unreachable { url: String, reason: String },
@@ -90,9 +92,14 @@ impl DatabaseUrl {
         if text == "sqlite::memory:" || text == "sqlite://:memory:" {
             return Ok(DatabaseUrl::SqliteMemory);
         }
-        if let Some(path) = text.strip_prefix("sqlite://").or_else(|| text.strip_prefix("sqlite:")) {
+        if let Some(path) = text
+            .strip_prefix("sqlite://")
+            .or_else(|| text.strip_prefix("sqlite:"))
+        {
             if path.is_empty() {
-                return Err(OpenError::UnsupportedScheme("sqlite with an empty path".into()));
+                return Err(OpenError::UnsupportedScheme(
+                    "sqlite with an empty path".into(),
+                ));
             }
             return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
         }
@@ -151,7 +158,9 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConnection, Self::Error> {
         let connection = match &self.url {
-            DatabaseUrl::Postgres(url) => PgConnection::establish(url).map(DbConnection::Postgresql),
+            DatabaseUrl::Postgres(url) => {
+                PgConnection::establish(url).map(DbConnection::Postgresql)
+            }
             DatabaseUrl::Sqlite(_) | DatabaseUrl::SqliteMemory => {
                 SqliteConnection::establish(&self.url.connection_string()).map(DbConnection::Sqlite)
             }
@@ -180,7 +189,9 @@ pub struct Database {
 
 impl std::fmt::Debug for Database {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Database").field("backend", &self.backend).finish()
+        f.debug_struct("Database")
+            .field("backend", &self.backend)
+            .finish()
     }
 }
 
@@ -195,7 +206,11 @@ impl Database {
         // One direct attempt first: a clear error at once instead of the pool's retries.
         drop(manager.connect().map_err(|e| unreachable(e.to_string()))?);
         // An in-memory SQLite database exists once per connection: keep exactly one.
-        let max = if *url == DatabaseUrl::SqliteMemory { 1 } else { max_connections.max(1) };
+        let max = if *url == DatabaseUrl::SqliteMemory {
+            1
+        } else {
+            max_connections.max(1)
+        };
         let mut builder = Pool::builder()
             .max_size(max)
             .min_idle(Some(1))
@@ -203,7 +218,9 @@ impl Database {
         if url.backend() == Backend::Sqlite {
             builder = builder.connection_customizer(Box::new(SqlitePragmas));
         }
-        let pool = builder.build(manager).map_err(|e| unreachable(e.to_string()))?;
+        let pool = builder
+            .build(manager)
+            .map_err(|e| unreachable(e.to_string()))?;
         Ok(Self {
             pool,
             backend: url.backend(),
@@ -222,13 +239,17 @@ impl Database {
 
     /// Applies pending migrations; returns the names applied.
     pub fn migrate(&self) -> Result<Vec<String>, OpenError> {
-        let mut conn = self.conn().map_err(|e| OpenError::Migration(e.to_string()))?;
+        let mut conn = self
+            .conn()
+            .map_err(|e| OpenError::Migration(e.to_string()))?;
         crate::migrations::run_pending(&mut conn).map_err(|e| OpenError::Migration(e.to_string()))
     }
 
     /// Reverts every migration (tests of `down.sql`).
     pub fn revert_all(&self) -> Result<(), OpenError> {
-        let mut conn = self.conn().map_err(|e| OpenError::Migration(e.to_string()))?;
+        let mut conn = self
+            .conn()
+            .map_err(|e| OpenError::Migration(e.to_string()))?;
         crate::migrations::revert_all(&mut conn).map_err(|e| OpenError::Migration(e.to_string()))
     }
 
@@ -296,10 +317,22 @@ mod tests {
 
     #[test]
     fn urls_select_the_backend() {
-        assert_eq!(DatabaseUrl::parse("sqlite://data/p.db"), Ok(DatabaseUrl::Sqlite("data/p.db".into())));
-        assert_eq!(DatabaseUrl::parse("sqlite:///abs/p.db"), Ok(DatabaseUrl::Sqlite("/abs/p.db".into())));
-        assert_eq!(DatabaseUrl::parse("sqlite:p.db"), Ok(DatabaseUrl::Sqlite("p.db".into())));
-        assert_eq!(DatabaseUrl::parse("sqlite::memory:"), Ok(DatabaseUrl::SqliteMemory));
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/p.db"),
+            Ok(DatabaseUrl::Sqlite("data/p.db".into()))
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///abs/p.db"),
+            Ok(DatabaseUrl::Sqlite("/abs/p.db".into()))
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:p.db"),
+            Ok(DatabaseUrl::Sqlite("p.db".into()))
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite::memory:"),
+            Ok(DatabaseUrl::SqliteMemory)
+        );
         let pg = DatabaseUrl::parse("postgres://u@h/db").map(|u| u.backend());
         assert_eq!(pg, Ok(Backend::Postgres));
         let pg = DatabaseUrl::parse("postgresql://u@h/db").map(|u| u.backend());

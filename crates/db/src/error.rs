@@ -23,7 +23,11 @@ pub(crate) fn internal(error: impl std::fmt::Display) -> RepoError {
 }
 
 fn conflict_field(source: &str) -> &'static str {
-    const FIELDS: [(&str, &str); 7] = [
+    // Index names (PostgreSQL, SQLite expression indexes) or SQLite's `table.column, ...`
+    // list for plain-column indexes.
+    const FIELDS: [(&str, &str); 9] = [
+        ("members.", "member"),
+        ("protected_branches.", "name"),
         ("username", "username"),
         ("email", "email"),
         ("token_digest", "token"),
@@ -45,12 +49,28 @@ mod tests {
     #[test]
     fn names_conflicts_from_index_names_and_sqlite_messages() {
         assert_eq!(conflict_field("users_username_lower"), "username");
-        assert_eq!(conflict_field("UNIQUE constraint failed: index 'users_email_lower'"), "email");
+        assert_eq!(
+            conflict_field("UNIQUE constraint failed: index 'users_email_lower'"),
+            "email"
+        );
         assert_eq!(conflict_field("projects_namespace_name_lower"), "name");
         assert_eq!(conflict_field("projects_path_with_namespace_lower"), "path");
         assert_eq!(conflict_field("namespaces_full_path_lower"), "path");
         assert_eq!(conflict_field("members_project_user"), "member");
         assert_eq!(conflict_field("protected_branches_project_name"), "name");
-        assert_eq!(conflict_field("personal_access_tokens_token_digest"), "token");
+        assert_eq!(
+            conflict_field("personal_access_tokens_token_digest"),
+            "token"
+        );
+        assert_eq!(
+            conflict_field("UNIQUE constraint failed: members.namespace_id, members.user_id"),
+            "member"
+        );
+        assert_eq!(
+            conflict_field(
+                "UNIQUE constraint failed: protected_branches.project_id, protected_branches.name"
+            ),
+            "name"
+        );
     }
 }

@@ -49,7 +49,8 @@ impl UserRow {
     pub fn into_domain(self) -> RepoResult<User> {
         Ok(User {
             id: UserId(self.id),
-            state: UserState::parse(&self.state).ok_or_else(|| corrupt("user state", &self.state))?,
+            state: UserState::parse(&self.state)
+                .ok_or_else(|| corrupt("user state", &self.state))?,
             username: self.username,
             name: self.name,
             email: self.email,
@@ -108,7 +109,8 @@ impl NamespaceRow {
     pub fn into_domain(self) -> RepoResult<Namespace> {
         Ok(Namespace {
             id: NamespaceId(self.id),
-            kind: NamespaceKind::parse(&self.kind).ok_or_else(|| corrupt("namespace kind", &self.kind))?,
+            kind: NamespaceKind::parse(&self.kind)
+                .ok_or_else(|| corrupt("namespace kind", &self.kind))?,
             visibility: visibility(&self.visibility)?,
             traversal_ids: decode_traversal(&self.traversal_ids)
                 .ok_or_else(|| corrupt("traversal ids", &self.traversal_ids))?,
@@ -214,7 +216,8 @@ pub(crate) struct ProtectedBranchRow {
 impl ProtectedBranchRow {
     pub fn into_domain(self) -> RepoResult<ProtectedBranch> {
         let level = |l: i32| {
-            BranchAccessLevel::from_level(i64::from(l)).map_err(|_| corrupt("branch access level", l))
+            BranchAccessLevel::from_level(i64::from(l))
+                .map_err(|_| corrupt("branch access level", l))
         };
         Ok(ProtectedBranch {
             id: ProtectedBranchId(self.id),

@@ -73,13 +73,19 @@ impl DbStore {
     }
 
     /// Runs one or more statements outside an explicit transaction.
-    pub(crate) fn run<T>(&self, f: impl FnOnce(&mut DbConnection) -> QueryResult<T>) -> RepoResult<T> {
+    pub(crate) fn run<T>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> QueryResult<T>,
+    ) -> RepoResult<T> {
         let mut conn = self.db.conn()?;
         f(&mut conn).map_err(error::map)
     }
 
     /// Runs `f` in a write transaction (immediate on SQLite).
-    pub(crate) fn write<T>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, TxError>) -> RepoResult<T> {
+    pub(crate) fn write<T>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, TxError>,
+    ) -> RepoResult<T> {
         let mut conn = self.db.conn()?;
         write_transaction(&mut conn, f).map_err(RepoError::from)
     }

@@ -19,72 +19,175 @@ use paddock_ports::{Page, RepoError, RepoResult};
 pub struct FailingStore;
 
 fn fail<T>() -> RepoResult<T> {
-    Err(RepoError::Internal("the failing store fails (secret detail: db password)".into()))
+    Err(RepoError::Internal(
+        "the failing store fails (secret detail: db password)".into(),
+    ))
 }
 
 impl UserRepository for FailingStore {
-    fn create_user(&self, _: NewUser) -> RepoResult<User> { fail() }
-    fn user(&self, _: UserId) -> RepoResult<Option<User>> { fail() }
-    fn user_by_username(&self, _: &str) -> RepoResult<Option<User>> { fail() }
-    fn users(&self, _: &UserFilter, _: PageRequest) -> RepoResult<Page<User>> { fail() }
-    fn delete_user(&self, _: UserId) -> RepoResult<bool> { fail() }
+    fn create_user(&self, _: NewUser) -> RepoResult<User> {
+        fail()
+    }
+    fn user(&self, _: UserId) -> RepoResult<Option<User>> {
+        fail()
+    }
+    fn user_by_username(&self, _: &str) -> RepoResult<Option<User>> {
+        fail()
+    }
+    fn users(&self, _: &UserFilter, _: PageRequest) -> RepoResult<Page<User>> {
+        fail()
+    }
+    fn delete_user(&self, _: UserId) -> RepoResult<bool> {
+        fail()
+    }
 }
 
 impl PersonalAccessTokenRepository for FailingStore {
-    fn create_token(&self, _: NewPersonalAccessToken) -> RepoResult<PersonalAccessToken> { fail() }
-    fn token_by_digest(&self, _: &TokenDigest) -> RepoResult<Option<PersonalAccessToken>> { fail() }
-    fn tokens_of_user(&self, _: UserId) -> RepoResult<Vec<PersonalAccessToken>> { fail() }
-    fn revoke_token(&self, _: TokenId) -> RepoResult<bool> { fail() }
-    fn touch_token(&self, _: TokenId, _: DateTime<Utc>) -> RepoResult<()> { fail() }
+    fn create_token(&self, _: NewPersonalAccessToken) -> RepoResult<PersonalAccessToken> {
+        fail()
+    }
+    fn token_by_digest(&self, _: &TokenDigest) -> RepoResult<Option<PersonalAccessToken>> {
+        fail()
+    }
+    fn tokens_of_user(&self, _: UserId) -> RepoResult<Vec<PersonalAccessToken>> {
+        fail()
+    }
+    fn revoke_token(&self, _: TokenId) -> RepoResult<bool> {
+        fail()
+    }
+    fn touch_token(&self, _: TokenId, _: DateTime<Utc>) -> RepoResult<()> {
+        fail()
+    }
 }
 
 impl NamespaceRepository for FailingStore {
-    fn create_group(&self, _: NewGroup) -> RepoResult<Namespace> { fail() }
-    fn namespace(&self, _: NamespaceId) -> RepoResult<Option<Namespace>> { fail() }
-    fn namespace_by_full_path(&self, _: &str) -> RepoResult<Option<Namespace>> { fail() }
-    fn namespaces(&self, _: &[NamespaceId]) -> RepoResult<Vec<Namespace>> { fail() }
-    fn user_namespace(&self, _: UserId) -> RepoResult<Option<Namespace>> { fail() }
-    fn groups(&self, _: &GroupFilter, _: PageRequest) -> RepoResult<Page<Namespace>> { fail() }
-    fn update_group(&self, _: NamespaceId, _: &GroupChanges) -> RepoResult<Option<Namespace>> { fail() }
-    fn delete_group(&self, _: NamespaceId) -> RepoResult<bool> { fail() }
-    fn group_runners_token(&self, _: NamespaceId) -> RepoResult<Option<SealedToken>> { fail() }
-    fn set_group_runners_token(&self, _: NamespaceId, _: &SealedToken) -> RepoResult<bool> { fail() }
+    fn create_group(&self, _: NewGroup) -> RepoResult<Namespace> {
+        fail()
+    }
+    fn namespace(&self, _: NamespaceId) -> RepoResult<Option<Namespace>> {
+        fail()
+    }
+    fn namespace_by_full_path(&self, _: &str) -> RepoResult<Option<Namespace>> {
+        fail()
+    }
+    fn namespaces(&self, _: &[NamespaceId]) -> RepoResult<Vec<Namespace>> {
+        fail()
+    }
+    fn user_namespace(&self, _: UserId) -> RepoResult<Option<Namespace>> {
+        fail()
+    }
+    fn groups(&self, _: &GroupFilter, _: PageRequest) -> RepoResult<Page<Namespace>> {
+        fail()
+    }
+    fn update_group(&self, _: NamespaceId, _: &GroupChanges) -> RepoResult<Option<Namespace>> {
+        fail()
+    }
+    fn delete_group(&self, _: NamespaceId) -> RepoResult<bool> {
+        fail()
+    }
+    fn group_runners_token(&self, _: NamespaceId) -> RepoResult<Option<SealedToken>> {
+        fail()
+    }
+    fn set_group_runners_token(&self, _: NamespaceId, _: &SealedToken) -> RepoResult<bool> {
+        fail()
+    }
 }
 
 impl ProjectRepository for FailingStore {
-    fn create_project(&self, _: NewProject) -> RepoResult<Project> { fail() }
-    fn project(&self, _: ProjectId) -> RepoResult<Option<Project>> { fail() }
-    fn project_by_full_path(&self, _: &str) -> RepoResult<Option<Project>> { fail() }
-    fn projects(&self, _: &ProjectFilter, _: PageRequest) -> RepoResult<Page<Project>> { fail() }
-    fn update_project(&self, _: ProjectId, _: &ProjectChanges) -> RepoResult<Option<Project>> { fail() }
-    fn delete_project(&self, _: ProjectId) -> RepoResult<bool> { fail() }
-    fn project_runners_token(&self, _: ProjectId) -> RepoResult<Option<SealedToken>> { fail() }
-    fn set_project_runners_token(&self, _: ProjectId, _: &SealedToken) -> RepoResult<bool> { fail() }
+    fn create_project(&self, _: NewProject) -> RepoResult<Project> {
+        fail()
+    }
+    fn project(&self, _: ProjectId) -> RepoResult<Option<Project>> {
+        fail()
+    }
+    fn project_by_full_path(&self, _: &str) -> RepoResult<Option<Project>> {
+        fail()
+    }
+    fn projects(&self, _: &ProjectFilter, _: PageRequest) -> RepoResult<Page<Project>> {
+        fail()
+    }
+    fn update_project(&self, _: ProjectId, _: &ProjectChanges) -> RepoResult<Option<Project>> {
+        fail()
+    }
+    fn delete_project(&self, _: ProjectId) -> RepoResult<bool> {
+        fail()
+    }
+    fn project_runners_token(&self, _: ProjectId) -> RepoResult<Option<SealedToken>> {
+        fail()
+    }
+    fn set_project_runners_token(&self, _: ProjectId, _: &SealedToken) -> RepoResult<bool> {
+        fail()
+    }
 }
 
 impl MemberRepository for FailingStore {
-    fn add_member(&self, _: &Membership) -> RepoResult<()> { fail() }
-    fn update_member(&self, _: MemberSource, _: UserId, _: Role, _: Option<Option<DateTime<Utc>>>) -> RepoResult<Option<Membership>> { fail() }
-    fn remove_member(&self, _: MemberSource, _: UserId) -> RepoResult<bool> { fail() }
-    fn member(&self, _: MemberSource, _: UserId) -> RepoResult<Option<MemberWithUser>> { fail() }
-    fn members(&self, _: MemberSource, _: Option<&str>, _: PageRequest) -> RepoResult<Page<MemberWithUser>> { fail() }
-    fn memberships_of(&self, _: UserId, _: &[MemberSource]) -> RepoResult<Vec<Membership>> { fail() }
-    fn count_owners(&self, _: MemberSource) -> RepoResult<u64> { fail() }
+    fn add_member(&self, _: &Membership) -> RepoResult<()> {
+        fail()
+    }
+    fn update_member(
+        &self,
+        _: MemberSource,
+        _: UserId,
+        _: Role,
+        _: Option<Option<DateTime<Utc>>>,
+    ) -> RepoResult<Option<Membership>> {
+        fail()
+    }
+    fn remove_member(&self, _: MemberSource, _: UserId) -> RepoResult<bool> {
+        fail()
+    }
+    fn member(&self, _: MemberSource, _: UserId) -> RepoResult<Option<MemberWithUser>> {
+        fail()
+    }
+    fn members(
+        &self,
+        _: MemberSource,
+        _: Option<&str>,
+        _: PageRequest,
+    ) -> RepoResult<Page<MemberWithUser>> {
+        fail()
+    }
+    fn memberships_of(&self, _: UserId, _: &[MemberSource]) -> RepoResult<Vec<Membership>> {
+        fail()
+    }
+    fn count_owners(&self, _: MemberSource) -> RepoResult<u64> {
+        fail()
+    }
 }
 
 impl ProtectedBranchRepository for FailingStore {
-    fn create_protected_branch(&self, _: NewProtectedBranch) -> RepoResult<ProtectedBranch> { fail() }
-    fn protected_branch(&self, _: ProjectId, _: &str) -> RepoResult<Option<ProtectedBranch>> { fail() }
-    fn protected_branches(&self, _: ProjectId, _: PageRequest) -> RepoResult<Page<ProtectedBranch>> { fail() }
-    fn delete_protected_branch(&self, _: ProjectId, _: &str) -> RepoResult<bool> { fail() }
+    fn create_protected_branch(&self, _: NewProtectedBranch) -> RepoResult<ProtectedBranch> {
+        fail()
+    }
+    fn protected_branch(&self, _: ProjectId, _: &str) -> RepoResult<Option<ProtectedBranch>> {
+        fail()
+    }
+    fn protected_branches(
+        &self,
+        _: ProjectId,
+        _: PageRequest,
+    ) -> RepoResult<Page<ProtectedBranch>> {
+        fail()
+    }
+    fn delete_protected_branch(&self, _: ProjectId, _: &str) -> RepoResult<bool> {
+        fail()
+    }
 }
 
 impl InstanceSettingsRepository for FailingStore {
-    fn instance_runners_token(&self) -> RepoResult<Option<SealedToken>> { fail() }
-    fn init_instance_runners_token(&self, _: &SealedToken) -> RepoResult<bool> { fail() }
-    fn set_instance_runners_token(&self, _: &SealedToken) -> RepoResult<()> { fail() }
+    fn instance_runners_token(&self) -> RepoResult<Option<SealedToken>> {
+        fail()
+    }
+    fn init_instance_runners_token(&self, _: &SealedToken) -> RepoResult<bool> {
+        fail()
+    }
+    fn set_instance_runners_token(&self, _: &SealedToken) -> RepoResult<()> {
+        fail()
+    }
 }
 
 impl HealthCheck for FailingStore {
-    fn ping(&self) -> RepoResult<()> { fail() }
+    fn ping(&self) -> RepoResult<()> {
+        fail()
+    }
 }

@@ -6,9 +6,7 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use paddock_domain::member::Membership;
-use paddock_domain::namespace::{
-    Namespace, NamespaceKind, child_full_name, child_full_path,
-};
+use paddock_domain::namespace::{Namespace, NamespaceKind, child_full_name, child_full_path};
 use paddock_domain::pagination::PageRequest;
 use paddock_domain::personal_access_token::PersonalAccessToken;
 use paddock_domain::project::Project;
@@ -76,10 +74,18 @@ impl State {
         self.namespaces
             .iter()
             .any(|(n, _)| eq_ci(&n.full_path, full_path) && Some(n.id) != except_namespace)
-            || self.projects.iter().any(|(p, _)| eq_ci(&p.path_with_namespace, full_path))
+            || self
+                .projects
+                .iter()
+                .any(|(p, _)| eq_ci(&p.path_with_namespace, full_path))
     }
 
-    fn active_roles(&self, user: UserId, sources: &[MemberSource], now: DateTime<Utc>) -> Option<Role> {
+    fn active_roles(
+        &self,
+        user: UserId,
+        sources: &[MemberSource],
+        now: DateTime<Utc>,
+    ) -> Option<Role> {
         self.members
             .iter()
             .filter(|m| m.user_id == user && sources.contains(&m.source) && m.is_active(now))
@@ -88,11 +94,20 @@ impl State {
     }
 
     /// The user's effective role in a namespace (through it and its ancestors).
-    fn namespace_role(&self, user: UserId, namespace: &Namespace, now: DateTime<Utc>) -> Option<Role> {
+    fn namespace_role(
+        &self,
+        user: UserId,
+        namespace: &Namespace,
+        now: DateTime<Utc>,
+    ) -> Option<Role> {
         if namespace.kind == NamespaceKind::User {
             return (namespace.owner_id == Some(user)).then_some(Role::Owner);
         }
-        let sources: Vec<_> = namespace.traversal_ids.iter().map(|id| MemberSource::Group(*id)).collect();
+        let sources: Vec<_> = namespace
+            .traversal_ids
+            .iter()
+            .map(|id| MemberSource::Group(*id))
+            .collect();
         self.active_roles(user, &sources, now)
     }
 
@@ -104,24 +119,37 @@ impl State {
         Role::effective(inherited.into_iter().chain(direct))
     }
 
-    fn visible(&self, audience: Audience, visibility: Visibility, role: impl FnOnce(UserId, DateTime<Utc>) -> Option<Role>) -> bool {
+    fn visible(
+        &self,
+        audience: Audience,
+        visibility: Visibility,
+        role: impl FnOnce(UserId, DateTime<Utc>) -> Option<Role>,
+    ) -> bool {
         match audience {
             Audience::Everything => true,
             Audience::Anonymous => visibility == Visibility::Public,
-            Audience::User { id, now } => visibility != Visibility::Private || role(id, now).is_some(),
+            Audience::User { id, now } => {
+                visibility != Visibility::Private || role(id, now).is_some()
+            }
         }
     }
 
     /// Rewrites full paths and names below a renamed namespace.
     fn cascade_names(&mut self, id: NamespaceId) {
-        let Some(parent) = self.namespace(id).cloned() else { return };
+        let Some(parent) = self.namespace(id).cloned() else {
+            return;
+        };
         let children: Vec<NamespaceId> = self
             .namespaces
             .iter()
             .filter(|(n, _)| n.parent_id == Some(id))
             .map(|(n, _)| n.id)
             .collect();
-        for (project, _) in self.projects.iter_mut().filter(|(p, _)| p.namespace_id == id) {
+        for (project, _) in self
+            .projects
+            .iter_mut()
+            .filter(|(p, _)| p.namespace_id == id)
+        {
             project.path_with_namespace = child_full_path(Some(&parent.full_path), &project.path);
             project.name_with_namespace = child_full_name(Some(&parent.full_name), &project.name);
         }
@@ -157,7 +185,10 @@ impl State {
 
 impl MemoryStore {
     fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
-        let mut state = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut state = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         f(&mut state)
     }
 }
@@ -165,7 +196,9 @@ impl MemoryStore {
 impl UserRepository for MemoryStore {
     fn create_user(&self, new: NewUser) -> RepoResult<User> {
         self.with(|s| {
-            if s.users.iter().any(|u| eq_ci(&u.username, &new.username)) || s.path_taken(&new.username, None) {
+            if s.users.iter().any(|u| eq_ci(&u.username, &new.username))
+                || s.path_taken(&new.username, None)
+            {
                 return conflict("username");
             }
             if s.users.iter().any(|u| eq_ci(&u.email, &new.email)) {
@@ -210,7 +243,12 @@ impl UserRepository for MemoryStore {
     }
 
     fn user_by_username(&self, username: &str) -> RepoResult<Option<User>> {
-        Ok(self.with(|s| s.users.iter().find(|u| eq_ci(&u.username, username)).cloned()))
+        Ok(self.with(|s| {
+            s.users
+                .iter()
+                .find(|u| eq_ci(&u.username, username))
+                .cloned()
+        }))
     }
 
     fn users(&self, filter: &UserFilter, page: PageRequest) -> RepoResult<Page<User>> {
@@ -218,10 +256,17 @@ impl UserRepository for MemoryStore {
             let mut found: Vec<User> = s
                 .users
                 .iter()
-                .filter(|u| filter.username.as_deref().is_none_or(|name| eq_ci(&u.username, name)))
+                .filter(|u| {
+                    filter
+                        .username
+                        .as_deref()
+                        .is_none_or(|name| eq_ci(&u.username, name))
+                })
                 .filter(|u| {
                     filter.search.as_deref().is_none_or(|q| {
-                        contains_ci(&u.username, q) || contains_ci(&u.name, q) || contains_ci(&u.email, q)
+                        contains_ci(&u.username, q)
+                            || contains_ci(&u.name, q)
+                            || contains_ci(&u.email, q)
                     })
                 })
                 .filter(|u| !filter.active_only || u.state == UserState::Active)
@@ -250,6 +295,17 @@ impl UserRepository for MemoryStore {
             s.remove_namespaces(&personal);
             s.members.retain(|m| m.user_id != id);
             s.tokens.retain(|(t, _)| t.user_id != id);
+            // What the user made for others stays, without its maker (`ON DELETE SET NULL`).
+            for (project, _) in s
+                .projects
+                .iter_mut()
+                .filter(|(p, _)| p.creator_id == Some(id))
+            {
+                project.creator_id = None;
+            }
+            for m in s.members.iter_mut().filter(|m| m.created_by == Some(id)) {
+                m.created_by = None;
+            }
             true
         }))
     }
@@ -278,21 +334,34 @@ impl PersonalAccessTokenRepository for MemoryStore {
     }
 
     fn token_by_digest(&self, digest: &TokenDigest) -> RepoResult<Option<PersonalAccessToken>> {
-        Ok(self.with(|s| s.tokens.iter().find(|(_, d)| d == digest).map(|(t, _)| t.clone())))
+        Ok(self.with(|s| {
+            s.tokens
+                .iter()
+                .find(|(_, d)| d == digest)
+                .map(|(t, _)| t.clone())
+        }))
     }
 
     fn tokens_of_user(&self, user: UserId) -> RepoResult<Vec<PersonalAccessToken>> {
-        Ok(self.with(|s| s.tokens.iter().filter(|(t, _)| t.user_id == user).map(|(t, _)| t.clone()).collect()))
+        Ok(self.with(|s| {
+            s.tokens
+                .iter()
+                .filter(|(t, _)| t.user_id == user)
+                .map(|(t, _)| t.clone())
+                .collect()
+        }))
     }
 
     fn revoke_token(&self, id: TokenId) -> RepoResult<bool> {
-        Ok(self.with(|s| match s.tokens.iter_mut().find(|(t, _)| t.id == id) {
-            Some((t, _)) => {
-                t.revoked = true;
-                true
-            }
-            None => false,
-        }))
+        Ok(
+            self.with(|s| match s.tokens.iter_mut().find(|(t, _)| t.id == id) {
+                Some((t, _)) => {
+                    t.revoked = true;
+                    true
+                }
+                None => false,
+            }),
+        )
     }
 
     fn touch_token(&self, id: TokenId, at: DateTime<Utc>) -> RepoResult<()> {
@@ -311,22 +380,33 @@ impl NamespaceRepository for MemoryStore {
             let parent = match new.parent_id {
                 Some(id) => match s.namespace(id) {
                     Some(parent) => Some(parent.clone()),
-                    None => return Err(RepoError::Internal(format!("parent namespace {id} is gone"))),
+                    None => {
+                        return Err(RepoError::Internal(format!(
+                            "parent namespace {id} is gone"
+                        )));
+                    }
                 },
                 None => None,
             };
-            let full_path = child_full_path(parent.as_ref().map(|p| p.full_path.as_str()), &new.path);
+            let full_path =
+                child_full_path(parent.as_ref().map(|p| p.full_path.as_str()), &new.path);
             if s.path_taken(&full_path, None) {
                 return conflict("path");
             }
             s.next_namespace += 1;
             let id = NamespaceId(s.next_namespace);
-            let mut traversal_ids = parent.as_ref().map(|p| p.traversal_ids.clone()).unwrap_or_default();
+            let mut traversal_ids = parent
+                .as_ref()
+                .map(|p| p.traversal_ids.clone())
+                .unwrap_or_default();
             traversal_ids.push(id);
             let group = Namespace {
                 id,
                 kind: NamespaceKind::Group,
-                full_name: child_full_name(parent.as_ref().map(|p| p.full_name.as_str()), &new.name),
+                full_name: child_full_name(
+                    parent.as_ref().map(|p| p.full_name.as_str()),
+                    &new.name,
+                ),
                 name: new.name,
                 path: new.path,
                 full_path,
@@ -355,11 +435,24 @@ impl NamespaceRepository for MemoryStore {
     }
 
     fn namespace_by_full_path(&self, full_path: &str) -> RepoResult<Option<Namespace>> {
-        Ok(self.with(|s| s.namespaces.iter().map(|(n, _)| n).find(|n| eq_ci(&n.full_path, full_path)).cloned()))
+        Ok(self.with(|s| {
+            s.namespaces
+                .iter()
+                .map(|(n, _)| n)
+                .find(|n| eq_ci(&n.full_path, full_path))
+                .cloned()
+        }))
     }
 
     fn namespaces(&self, ids: &[NamespaceId]) -> RepoResult<Vec<Namespace>> {
-        Ok(self.with(|s| s.namespaces.iter().map(|(n, _)| n).filter(|n| ids.contains(&n.id)).cloned().collect()))
+        Ok(self.with(|s| {
+            s.namespaces
+                .iter()
+                .map(|(n, _)| n)
+                .filter(|n| ids.contains(&n.id))
+                .cloned()
+                .collect()
+        }))
     }
 
     fn user_namespace(&self, user: UserId) -> RepoResult<Option<Namespace>> {
@@ -387,13 +480,20 @@ impl NamespaceRepository for MemoryStore {
                 })
                 .filter(|n| filter.visibility.is_none_or(|v| n.visibility == v))
                 .filter(|n| {
-                    filter.search.as_deref().is_none_or(|q| contains_ci(&n.name, q) || contains_ci(&n.path, q))
-                })
-                .filter(|n| s.visible(filter.audience, n.visibility, |user, now| s.namespace_role(user, n, now)))
-                .filter(|n| {
                     filter
-                        .member
-                        .is_none_or(|(user, min, now)| s.namespace_role(user, n, now).is_some_and(|r| r >= min))
+                        .search
+                        .as_deref()
+                        .is_none_or(|q| contains_ci(&n.name, q) || contains_ci(&n.path, q))
+                })
+                .filter(|n| {
+                    s.visible(filter.audience, n.visibility, |user, now| {
+                        s.namespace_role(user, n, now)
+                    })
+                })
+                .filter(|n| {
+                    filter.member.is_none_or(|(user, min, now)| {
+                        s.namespace_role(user, n, now).is_some_and(|r| r >= min)
+                    })
                 })
                 .cloned()
                 .collect();
@@ -409,7 +509,11 @@ impl NamespaceRepository for MemoryStore {
         }))
     }
 
-    fn update_group(&self, id: NamespaceId, changes: &GroupChanges) -> RepoResult<Option<Namespace>> {
+    fn update_group(
+        &self,
+        id: NamespaceId,
+        changes: &GroupChanges,
+    ) -> RepoResult<Option<Namespace>> {
         self.with(|s| {
             let Some(current) = s.namespace(id).cloned() else {
                 return Ok(None);
@@ -453,16 +557,27 @@ impl NamespaceRepository for MemoryStore {
     }
 
     fn group_runners_token(&self, id: NamespaceId) -> RepoResult<Option<SealedToken>> {
-        Ok(self.with(|s| s.namespaces.iter().find(|(n, _)| n.id == id).and_then(|(_, t)| t.clone())))
+        Ok(self.with(|s| {
+            s.namespaces
+                .iter()
+                .find(|(n, _)| n.id == id)
+                .and_then(|(_, t)| t.clone())
+        }))
     }
 
     fn set_group_runners_token(&self, id: NamespaceId, token: &SealedToken) -> RepoResult<bool> {
-        Ok(self.with(|s| match s.namespaces.iter_mut().find(|(n, _)| n.id == id && n.is_group()) {
-            Some((_, t)) => {
-                *t = Some(token.clone());
-                true
+        Ok(self.with(|s| {
+            match s
+                .namespaces
+                .iter_mut()
+                .find(|(n, _)| n.id == id && n.is_group())
+            {
+                Some((_, t)) => {
+                    *t = Some(token.clone());
+                    true
+                }
+                None => false,
             }
-            None => false,
         }))
     }
 }
@@ -471,13 +586,19 @@ impl ProjectRepository for MemoryStore {
     fn create_project(&self, new: NewProject) -> RepoResult<Project> {
         self.with(|s| {
             let Some(namespace) = s.namespace(new.namespace_id).cloned() else {
-                return Err(RepoError::Internal(format!("namespace {} is gone", new.namespace_id)));
+                return Err(RepoError::Internal(format!(
+                    "namespace {} is gone",
+                    new.namespace_id
+                )));
             };
             let full_path = child_full_path(Some(&namespace.full_path), &new.path);
             if s.path_taken(&full_path, None) {
                 return conflict("path");
             }
-            if s.projects.iter().any(|(p, _)| p.namespace_id == namespace.id && eq_ci(&p.name, &new.name)) {
+            if s.projects
+                .iter()
+                .any(|(p, _)| p.namespace_id == namespace.id && eq_ci(&p.name, &new.name))
+            {
                 return conflict("name");
             }
             s.next_project += 1;
@@ -515,11 +636,23 @@ impl ProjectRepository for MemoryStore {
     }
 
     fn project(&self, id: ProjectId) -> RepoResult<Option<Project>> {
-        Ok(self.with(|s| s.projects.iter().map(|(p, _)| p).find(|p| p.id == id).cloned()))
+        Ok(self.with(|s| {
+            s.projects
+                .iter()
+                .map(|(p, _)| p)
+                .find(|p| p.id == id)
+                .cloned()
+        }))
     }
 
     fn project_by_full_path(&self, full_path: &str) -> RepoResult<Option<Project>> {
-        Ok(self.with(|s| s.projects.iter().map(|(p, _)| p).find(|p| eq_ci(&p.path_with_namespace, full_path)).cloned()))
+        Ok(self.with(|s| {
+            s.projects
+                .iter()
+                .map(|(p, _)| p)
+                .find(|p| eq_ci(&p.path_with_namespace, full_path))
+                .cloned()
+        }))
     }
 
     fn projects(&self, filter: &ProjectFilter, page: PageRequest) -> RepoResult<Page<Project>> {
@@ -531,17 +664,26 @@ impl ProjectRepository for MemoryStore {
                 .filter(|p| match filter.namespace {
                     None => true,
                     Some((id, false)) => p.namespace_id == id,
-                    Some((id, true)) => s.namespace(p.namespace_id).is_some_and(|n| n.is_within(id)),
+                    Some((id, true)) => {
+                        s.namespace(p.namespace_id).is_some_and(|n| n.is_within(id))
+                    }
                 })
                 .filter(|p| filter.visibility.is_none_or(|v| p.visibility == v))
                 .filter(|p| {
-                    filter.search.as_deref().is_none_or(|q| contains_ci(&p.name, q) || contains_ci(&p.path, q))
-                })
-                .filter(|p| s.visible(filter.audience, p.visibility, |user, now| s.project_role(user, p, now)))
-                .filter(|p| {
                     filter
-                        .member
-                        .is_none_or(|(user, min, now)| s.project_role(user, p, now).is_some_and(|r| r >= min))
+                        .search
+                        .as_deref()
+                        .is_none_or(|q| contains_ci(&p.name, q) || contains_ci(&p.path, q))
+                })
+                .filter(|p| {
+                    s.visible(filter.audience, p.visibility, |user, now| {
+                        s.project_role(user, p, now)
+                    })
+                })
+                .filter(|p| {
+                    filter.member.is_none_or(|(user, min, now)| {
+                        s.project_role(user, p, now).is_some_and(|r| r >= min)
+                    })
                 })
                 .cloned()
                 .collect();
@@ -559,9 +701,19 @@ impl ProjectRepository for MemoryStore {
         }))
     }
 
-    fn update_project(&self, id: ProjectId, changes: &ProjectChanges) -> RepoResult<Option<Project>> {
+    fn update_project(
+        &self,
+        id: ProjectId,
+        changes: &ProjectChanges,
+    ) -> RepoResult<Option<Project>> {
         self.with(|s| {
-            let Some(current) = s.projects.iter().map(|(p, _)| p).find(|p| p.id == id).cloned() else {
+            let Some(current) = s
+                .projects
+                .iter()
+                .map(|(p, _)| p)
+                .find(|p| p.id == id)
+                .cloned()
+            else {
                 return Ok(None);
             };
             let Some(namespace) = s.namespace(current.namespace_id).cloned() else {
@@ -574,7 +726,10 @@ impl ProjectRepository for MemoryStore {
             if moved && s.path_taken(&full_path, None) {
                 return conflict("path");
             }
-            if s.projects.iter().any(|(p, _)| p.id != id && p.namespace_id == namespace.id && eq_ci(&p.name, &name)) {
+            if s.projects
+                .iter()
+                .any(|(p, _)| p.id != id && p.namespace_id == namespace.id && eq_ci(&p.name, &name))
+            {
                 return conflict("name");
             }
             let Some((p, _)) = s.projects.iter_mut().find(|(p, _)| p.id == id) else {
@@ -621,24 +776,34 @@ impl ProjectRepository for MemoryStore {
     }
 
     fn project_runners_token(&self, id: ProjectId) -> RepoResult<Option<SealedToken>> {
-        Ok(self.with(|s| s.projects.iter().find(|(p, _)| p.id == id).map(|(_, t)| t.clone())))
+        Ok(self.with(|s| {
+            s.projects
+                .iter()
+                .find(|(p, _)| p.id == id)
+                .map(|(_, t)| t.clone())
+        }))
     }
 
     fn set_project_runners_token(&self, id: ProjectId, token: &SealedToken) -> RepoResult<bool> {
-        Ok(self.with(|s| match s.projects.iter_mut().find(|(p, _)| p.id == id) {
-            Some((_, t)) => {
-                *t = token.clone();
-                true
-            }
-            None => false,
-        }))
+        Ok(
+            self.with(|s| match s.projects.iter_mut().find(|(p, _)| p.id == id) {
+                Some((_, t)) => {
+                    *t = token.clone();
+                    true
+                }
+                None => false,
+            }),
+        )
     }
 }
 
 impl MemberRepository for MemoryStore {
     fn add_member(&self, membership: &Membership) -> RepoResult<()> {
         self.with(|s| {
-            if s.members.iter().any(|m| m.source == membership.source && m.user_id == membership.user_id) {
+            if s.members
+                .iter()
+                .any(|m| m.source == membership.source && m.user_id == membership.user_id)
+            {
                 return conflict("member");
             }
             s.members.push(membership.clone());
@@ -654,7 +819,10 @@ impl MemberRepository for MemoryStore {
         expires_at: Option<Option<DateTime<Utc>>>,
     ) -> RepoResult<Option<Membership>> {
         Ok(self.with(|s| {
-            let m = s.members.iter_mut().find(|m| m.source == source && m.user_id == user)?;
+            let m = s
+                .members
+                .iter_mut()
+                .find(|m| m.source == source && m.user_id == user)?;
             m.role = role;
             if let Some(at) = expires_at {
                 m.expires_at = at;
@@ -666,20 +834,30 @@ impl MemberRepository for MemoryStore {
     fn remove_member(&self, source: MemberSource, user: UserId) -> RepoResult<bool> {
         Ok(self.with(|s| {
             let before = s.members.len();
-            s.members.retain(|m| !(m.source == source && m.user_id == user));
+            s.members
+                .retain(|m| !(m.source == source && m.user_id == user));
             s.members.len() != before
         }))
     }
 
     fn member(&self, source: MemberSource, user: UserId) -> RepoResult<Option<MemberWithUser>> {
         Ok(self.with(|s| {
-            let membership = s.members.iter().find(|m| m.source == source && m.user_id == user)?.clone();
+            let membership = s
+                .members
+                .iter()
+                .find(|m| m.source == source && m.user_id == user)?
+                .clone();
             let user = s.users.iter().find(|u| u.id == user)?.clone();
             Some(MemberWithUser { membership, user })
         }))
     }
 
-    fn members(&self, source: MemberSource, query: Option<&str>, page: PageRequest) -> RepoResult<Page<MemberWithUser>> {
+    fn members(
+        &self,
+        source: MemberSource,
+        query: Option<&str>,
+        page: PageRequest,
+    ) -> RepoResult<Page<MemberWithUser>> {
         Ok(self.with(|s| {
             let mut found: Vec<MemberWithUser> = s
                 .members
@@ -687,10 +865,15 @@ impl MemberRepository for MemoryStore {
                 .filter(|m| m.source == source)
                 .filter_map(|m| {
                     let user = s.users.iter().find(|u| u.id == m.user_id)?.clone();
-                    Some(MemberWithUser { membership: m.clone(), user })
+                    Some(MemberWithUser {
+                        membership: m.clone(),
+                        user,
+                    })
                 })
                 .filter(|m| {
-                    query.is_none_or(|q| contains_ci(&m.user.username, q) || contains_ci(&m.user.name, q))
+                    query.is_none_or(|q| {
+                        contains_ci(&m.user.username, q) || contains_ci(&m.user.name, q)
+                    })
                 })
                 .collect();
             found.sort_by_key(|m| m.user.id);
@@ -698,7 +881,11 @@ impl MemberRepository for MemoryStore {
         }))
     }
 
-    fn memberships_of(&self, user: UserId, sources: &[MemberSource]) -> RepoResult<Vec<Membership>> {
+    fn memberships_of(
+        &self,
+        user: UserId,
+        sources: &[MemberSource],
+    ) -> RepoResult<Vec<Membership>> {
         Ok(self.with(|s| {
             s.members
                 .iter()
@@ -710,7 +897,10 @@ impl MemberRepository for MemoryStore {
 
     fn count_owners(&self, source: MemberSource) -> RepoResult<u64> {
         Ok(self.with(|s| {
-            s.members.iter().filter(|m| m.source == source && m.role == Role::Owner).count() as u64
+            s.members
+                .iter()
+                .filter(|m| m.source == source && m.role == Role::Owner)
+                .count() as u64
         }))
     }
 }
@@ -718,7 +908,10 @@ impl MemberRepository for MemoryStore {
 impl ProtectedBranchRepository for MemoryStore {
     fn create_protected_branch(&self, new: NewProtectedBranch) -> RepoResult<ProtectedBranch> {
         self.with(|s| {
-            if s.branches.iter().any(|b| b.project_id == new.project_id && b.name == new.name) {
+            if s.branches
+                .iter()
+                .any(|b| b.project_id == new.project_id && b.name == new.name)
+            {
                 return conflict("name");
             }
             s.next_branch += 1;
@@ -736,13 +929,31 @@ impl ProtectedBranchRepository for MemoryStore {
         })
     }
 
-    fn protected_branch(&self, project: ProjectId, name: &str) -> RepoResult<Option<ProtectedBranch>> {
-        Ok(self.with(|s| s.branches.iter().find(|b| b.project_id == project && b.name == name).cloned()))
+    fn protected_branch(
+        &self,
+        project: ProjectId,
+        name: &str,
+    ) -> RepoResult<Option<ProtectedBranch>> {
+        Ok(self.with(|s| {
+            s.branches
+                .iter()
+                .find(|b| b.project_id == project && b.name == name)
+                .cloned()
+        }))
     }
 
-    fn protected_branches(&self, project: ProjectId, page: PageRequest) -> RepoResult<Page<ProtectedBranch>> {
+    fn protected_branches(
+        &self,
+        project: ProjectId,
+        page: PageRequest,
+    ) -> RepoResult<Page<ProtectedBranch>> {
         Ok(self.with(|s| {
-            let found: Vec<_> = s.branches.iter().filter(|b| b.project_id == project).cloned().collect();
+            let found: Vec<_> = s
+                .branches
+                .iter()
+                .filter(|b| b.project_id == project)
+                .cloned()
+                .collect();
             paginate(found, page)
         }))
     }
@@ -750,7 +961,8 @@ impl ProtectedBranchRepository for MemoryStore {
     fn delete_protected_branch(&self, project: ProjectId, name: &str) -> RepoResult<bool> {
         Ok(self.with(|s| {
             let before = s.branches.len();
-            s.branches.retain(|b| !(b.project_id == project && b.name == name));
+            s.branches
+                .retain(|b| !(b.project_id == project && b.name == name));
             s.branches.len() != before
         }))
     }

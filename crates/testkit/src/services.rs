@@ -2,7 +2,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use paddock_domain::token::{PlainToken, TokenKind, TOKEN_BODY_LEN};
+use paddock_domain::token::{PlainToken, TOKEN_BODY_LEN, TokenKind};
 use paddock_ports::outbound::{CipherError, Clock, SecretCipher, TokenGenerator};
 
 /// A clock that stands still until told to move. Starts at 2026-01-01T00:00:00Z.
@@ -11,7 +11,10 @@ pub struct FixedClock(Mutex<DateTime<Utc>>);
 
 impl Default for FixedClock {
     fn default() -> Self {
-        let start = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().unwrap_or_default();
+        let start = Utc
+            .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+            .single()
+            .unwrap_or_default();
         Self(Mutex::new(start))
     }
 }

@@ -4,7 +4,7 @@ use paddock_domain::member::Membership;
 use paddock_domain::pagination::PageRequest;
 use paddock_domain::{MemberSource, Role, UserId};
 use paddock_ports::outbound::{MemberRepository, MemberWithUser};
-use paddock_ports::{Page, RepoResult};
+use paddock_ports::{Page, RepoError, RepoResult};
 
 use super::{Db, DbStore, contains_pattern, lower, offset_limit, total};
 use crate::models::{MemberRow, UserRow, all, level, naive};
@@ -12,8 +12,12 @@ use crate::schema::{members, users};
 
 fn of_source(source: MemberSource) -> members::BoxedQuery<'static, Db> {
     match source {
-        MemberSource::Group(id) => members::table.filter(members::namespace_id.eq(id.0)).into_boxed(),
-        MemberSource::Project(id) => members::table.filter(members::project_id.eq(id.0)).into_boxed(),
+        MemberSource::Group(id) => members::table
+            .filter(members::namespace_id.eq(id.0))
+            .into_boxed(),
+        MemberSource::Project(id) => members::table
+            .filter(members::project_id.eq(id.0))
+            .into_boxed(),
     }
 }
 
@@ -42,6 +46,12 @@ impl MemberRepository for DbStore {
                     members::created_by.eq(m.created_by.map(|u| u.0)),
                 ))
                 .execute(conn)
+        })
+        .map_err(|e| match e {
+            // Both unique indexes of `members` are (source, user); SQLite reports their columns,
+            // not their names, so the rule is named here.
+            RepoError::Conflict(_) => RepoError::Conflict("member".into()),
+            other => other,
         })?;
         Ok(())
     }
@@ -62,7 +72,10 @@ impl MemberRepository for DbStore {
             let Some(id) = target else { return Ok(None) };
             match expires_at {
                 Some(at) => diesel::update(members::table.find(id))
-                    .set((members::access_level.eq(level(role)), members::expires_at.eq(at.map(naive))))
+                    .set((
+                        members::access_level.eq(level(role)),
+                        members::expires_at.eq(at.map(naive)),
+                    ))
                     .execute(conn)?,
                 None => diesel::update(members::table.find(id))
                     .set(members::access_level.eq(level(role)))
@@ -107,7 +120,12 @@ impl MemberRepository for DbStore {
         row.map(with_user).transpose()
     }
 
-    fn members(&self, source: MemberSource, query: Option<&str>, page: PageRequest) -> RepoResult<Page<MemberWithUser>> {
+    fn members(
+        &self,
+        source: MemberSource,
+        query: Option<&str>,
+        page: PageRequest,
+    ) -> RepoResult<Page<MemberWithUser>> {
         let (offset, limit) = offset_limit(page);
         let pattern = query.map(contains_pattern);
         let filtered = || {
@@ -138,7 +156,11 @@ impl MemberRepository for DbStore {
         })
     }
 
-    fn memberships_of(&self, user: UserId, sources: &[MemberSource]) -> RepoResult<Vec<Membership>> {
+    fn memberships_of(
+        &self,
+        user: UserId,
+        sources: &[MemberSource],
+    ) -> RepoResult<Vec<Membership>> {
         let groups: Vec<i64> = sources
             .iter()
             .filter_map(|s| match s {

@@ -1,6 +1,6 @@
+use diesel::IntoSql;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
-use diesel::IntoSql;
 use paddock_domain::namespace::{Namespace, NamespaceKind, child_full_name, child_full_path};
 use paddock_domain::pagination::PageRequest;
 use paddock_domain::token::TokenDigest;
@@ -102,14 +102,15 @@ impl NamespaceRepository for DbStore {
     fn create_group(&self, new: NewGroup) -> RepoResult<Namespace> {
         let row = self.write(|conn| {
             let parent = match new.parent_id {
-                Some(id) => Some(
-                    load(conn, id.0)?
-                        .ok_or_else(|| RepoError::Internal(format!("parent namespace {id} is gone")))?,
-                ),
+                Some(id) => Some(load(conn, id.0)?.ok_or_else(|| {
+                    RepoError::Internal(format!("parent namespace {id} is gone"))
+                })?),
                 None => None,
             };
-            let full_path = child_full_path(parent.as_ref().map(|p| p.full_path.as_str()), &new.path);
-            let full_name = child_full_name(parent.as_ref().map(|p| p.full_name.as_str()), &new.name);
+            let full_path =
+                child_full_path(parent.as_ref().map(|p| p.full_path.as_str()), &new.path);
+            let full_name =
+                child_full_name(parent.as_ref().map(|p| p.full_name.as_str()), &new.name);
             if path_taken(conn, &full_path, None)? {
                 return Err(RepoError::Conflict("path".into()).into());
             }
@@ -130,7 +131,10 @@ impl NamespaceRepository for DbStore {
                 ))
                 .returning(namespaces::id)
                 .get_result(conn)?;
-            let traversal = format!("{}{id}/", parent.as_ref().map_or("/", |p| p.traversal_ids.as_str()));
+            let traversal = format!(
+                "{}{id}/",
+                parent.as_ref().map_or("/", |p| p.traversal_ids.as_str())
+            );
             diesel::update(namespaces::table.find(id))
                 .set(namespaces::traversal_ids.eq(&traversal))
                 .execute(conn)?;
@@ -143,13 +147,16 @@ impl NamespaceRepository for DbStore {
                     members::created_by.eq(Some(new.creator.0)),
                 ))
                 .execute(conn)?;
-            load(conn, id)?.ok_or_else(|| TxError::Repo(RepoError::Internal("new group vanished".into())))
+            load(conn, id)?
+                .ok_or_else(|| TxError::Repo(RepoError::Internal("new group vanished".into())))
         })?;
         row.into_domain()
     }
 
     fn namespace(&self, id: NamespaceId) -> RepoResult<Option<Namespace>> {
-        self.run(|conn| load(conn, id.0))?.map(NamespaceRow::into_domain).transpose()
+        self.run(|conn| load(conn, id.0))?
+            .map(NamespaceRow::into_domain)
+            .transpose()
     }
 
     fn namespace_by_full_path(&self, full_path: &str) -> RepoResult<Option<Namespace>> {
@@ -205,10 +212,18 @@ impl NamespaceRepository for DbStore {
             let count: i64 = build().count().get_result(conn)?;
             let query = build().select(NamespaceRow::as_select());
             let query = match (filter.order, filter.sort) {
-                (GroupOrder::Name, Sort::Asc) => query.order((namespaces::name.asc(), namespaces::id.asc())),
-                (GroupOrder::Name, Sort::Desc) => query.order((namespaces::name.desc(), namespaces::id.desc())),
-                (GroupOrder::Path, Sort::Asc) => query.order((namespaces::path.asc(), namespaces::id.asc())),
-                (GroupOrder::Path, Sort::Desc) => query.order((namespaces::path.desc(), namespaces::id.desc())),
+                (GroupOrder::Name, Sort::Asc) => {
+                    query.order((namespaces::name.asc(), namespaces::id.asc()))
+                }
+                (GroupOrder::Name, Sort::Desc) => {
+                    query.order((namespaces::name.desc(), namespaces::id.desc()))
+                }
+                (GroupOrder::Path, Sort::Asc) => {
+                    query.order((namespaces::path.asc(), namespaces::id.asc()))
+                }
+                (GroupOrder::Path, Sort::Desc) => {
+                    query.order((namespaces::path.desc(), namespaces::id.desc()))
+                }
                 (GroupOrder::Id, Sort::Asc) => query.order(namespaces::id.asc()),
                 (GroupOrder::Id, Sort::Desc) => query.order(namespaces::id.desc()),
             };
@@ -221,7 +236,11 @@ impl NamespaceRepository for DbStore {
         })
     }
 
-    fn update_group(&self, id: NamespaceId, changes: &GroupChanges) -> RepoResult<Option<Namespace>> {
+    fn update_group(
+        &self,
+        id: NamespaceId,
+        changes: &GroupChanges,
+    ) -> RepoResult<Option<Namespace>> {
         let row = self.write(|conn| {
             let Some(current) = load(conn, id.0)? else {
                 return Ok(None);
@@ -244,8 +263,11 @@ impl NamespaceRepository for DbStore {
                     namespaces::path.eq(&path),
                     namespaces::full_path.eq(&full_path),
                     namespaces::full_name.eq(&full_name),
-                    namespaces::description.eq(changes.description.as_ref().unwrap_or(&current.description)),
-                    namespaces::visibility.eq(changes.visibility.map_or(current.visibility.as_str(), |v| v.as_str())),
+                    namespaces::description
+                        .eq(changes.description.as_ref().unwrap_or(&current.description)),
+                    namespaces::visibility.eq(changes
+                        .visibility
+                        .map_or(current.visibility.as_str(), |v| v.as_str())),
                 ))
                 .execute(conn)?;
             if full_path != current.full_path || full_name != current.full_name {
@@ -273,14 +295,18 @@ impl NamespaceRepository for DbStore {
         let row: Option<(Option<Vec<u8>>, Option<String>)> = self.run(|conn| {
             namespaces::table
                 .find(id.0)
-                .select((namespaces::runners_token_encrypted, namespaces::runners_token_digest))
+                .select((
+                    namespaces::runners_token_encrypted,
+                    namespaces::runners_token_digest,
+                ))
                 .first(conn)
                 .optional()
         })?;
         match row {
             Some((Some(ciphertext), Some(digest))) => Ok(Some(SealedToken {
                 ciphertext,
-                digest: TokenDigest::from_hex(&digest).map_err(|e| RepoError::Internal(e.to_string()))?,
+                digest: TokenDigest::from_hex(&digest)
+                    .map_err(|e| RepoError::Internal(e.to_string()))?,
             })),
             _ => Ok(None),
         }
@@ -304,7 +330,12 @@ impl NamespaceRepository for DbStore {
 }
 
 /// Carries a group's new full path and name down to its descendants and their projects.
-fn cascade_rename(conn: &mut DbConnection, old: &NamespaceRow, full_path: &str, full_name: &str) -> QueryResult<()> {
+fn cascade_rename(
+    conn: &mut DbConnection,
+    old: &NamespaceRow,
+    full_path: &str,
+    full_name: &str,
+) -> QueryResult<()> {
     let below = format!("{}%", old.traversal_ids);
     diesel::update(
         namespaces::table
@@ -312,14 +343,14 @@ fn cascade_rename(conn: &mut DbConnection, old: &NamespaceRow, full_path: &str, 
             .filter(namespaces::id.ne(old.id)),
     )
     .set((
-        namespaces::full_path.eq(full_path
-            .to_owned()
-            .into_sql::<Text>()
-            .concat(substr(namespaces::full_path, char_start_after(&old.full_path)))),
-        namespaces::full_name.eq(full_name
-            .to_owned()
-            .into_sql::<Text>()
-            .concat(substr(namespaces::full_name, char_start_after(&old.full_name)))),
+        namespaces::full_path.eq(full_path.to_owned().into_sql::<Text>().concat(substr(
+            namespaces::full_path,
+            char_start_after(&old.full_path),
+        ))),
+        namespaces::full_name.eq(full_name.to_owned().into_sql::<Text>().concat(substr(
+            namespaces::full_name,
+            char_start_after(&old.full_name),
+        ))),
     ))
     .execute(conn)?;
     let subtree = namespaces::table
@@ -327,16 +358,19 @@ fn cascade_rename(conn: &mut DbConnection, old: &NamespaceRow, full_path: &str, 
         .select(namespaces::id);
     diesel::update(projects::table.filter(projects::namespace_id.eq_any(subtree)))
         .set((
-            projects::path_with_namespace.eq(full_path
-                .to_owned()
-                .into_sql::<Text>()
-                .concat(substr(projects::path_with_namespace, char_start_after(&old.full_path)))),
-            projects::name_with_namespace.eq(full_name
-                .to_owned()
-                .into_sql::<Text>()
-                .concat(substr(projects::name_with_namespace, char_start_after(&old.full_name)))),
+            projects::path_with_namespace.eq(full_path.to_owned().into_sql::<Text>().concat(
+                substr(
+                    projects::path_with_namespace,
+                    char_start_after(&old.full_path),
+                ),
+            )),
+            projects::name_with_namespace.eq(full_name.to_owned().into_sql::<Text>().concat(
+                substr(
+                    projects::name_with_namespace,
+                    char_start_after(&old.full_name),
+                ),
+            )),
         ))
         .execute(conn)?;
     Ok(())
 }
-

@@ -95,7 +95,9 @@ impl ProjectRepository for DbStore {
                 .select(NamespaceRow::as_select())
                 .first(conn)
                 .optional()?
-                .ok_or_else(|| RepoError::Internal(format!("namespace {} is gone", new.namespace_id)))?;
+                .ok_or_else(|| {
+                    RepoError::Internal(format!("namespace {} is gone", new.namespace_id))
+                })?;
             let full_path = child_full_path(Some(&namespace.full_path), &new.path);
             if namespace_path_taken(conn, &full_path)? {
                 return Err(RepoError::Conflict("path".into()).into());
@@ -107,7 +109,8 @@ impl ProjectRepository for DbStore {
                     projects::description.eq(&new.description),
                     projects::namespace_id.eq(new.namespace_id.0),
                     projects::path_with_namespace.eq(&full_path),
-                    projects::name_with_namespace.eq(child_full_name(Some(&namespace.full_name), &new.name)),
+                    projects::name_with_namespace
+                        .eq(child_full_name(Some(&namespace.full_name), &new.name)),
                     projects::visibility.eq(new.visibility.as_str()),
                     projects::default_branch.eq(&new.default_branch),
                     projects::repository_url.eq(&new.repository_url),
@@ -133,13 +136,16 @@ impl ProjectRepository for DbStore {
                     ))
                     .execute(conn)?;
             }
-            load(conn, id)?.ok_or_else(|| TxError::Repo(RepoError::Internal("new project vanished".into())))
+            load(conn, id)?
+                .ok_or_else(|| TxError::Repo(RepoError::Internal("new project vanished".into())))
         })?;
         row.into_domain()
     }
 
     fn project(&self, id: ProjectId) -> RepoResult<Option<Project>> {
-        self.run(|conn| load(conn, id.0))?.map(ProjectRow::into_domain).transpose()
+        self.run(|conn| load(conn, id.0))?
+            .map(ProjectRow::into_domain)
+            .transpose()
     }
 
     fn project_by_full_path(&self, full_path: &str) -> RepoResult<Option<Project>> {
@@ -157,11 +163,15 @@ impl ProjectRepository for DbStore {
         let (offset, limit) = offset_limit(page);
         let (count, rows) = self.run(|conn| {
             let reach = match filter.audience {
-                Audience::User { id, now } => Some(Reach::load(conn, id, Role::Guest, now)?.projects(conn)?),
+                Audience::User { id, now } => {
+                    Some(Reach::load(conn, id, Role::Guest, now)?.projects(conn)?)
+                }
                 _ => None,
             };
             let member = match filter.member {
-                Some((user, minimum, now)) => Some(Reach::load(conn, user, minimum, now)?.projects(conn)?),
+                Some((user, minimum, now)) => {
+                    Some(Reach::load(conn, user, minimum, now)?.projects(conn)?)
+                }
                 None => None,
             };
             let prefix: Option<String> = match filter.namespace {
@@ -178,14 +188,30 @@ impl ProjectRepository for DbStore {
             let query = match (filter.order, filter.sort) {
                 (ProjectOrder::Id, Sort::Asc) => query.order(projects::id.asc()),
                 (ProjectOrder::Id, Sort::Desc) => query.order(projects::id.desc()),
-                (ProjectOrder::Name, Sort::Asc) => query.order((projects::name.asc(), projects::id.asc())),
-                (ProjectOrder::Name, Sort::Desc) => query.order((projects::name.desc(), projects::id.desc())),
-                (ProjectOrder::Path, Sort::Asc) => query.order((projects::path.asc(), projects::id.asc())),
-                (ProjectOrder::Path, Sort::Desc) => query.order((projects::path.desc(), projects::id.desc())),
-                (ProjectOrder::CreatedAt, Sort::Asc) => query.order((projects::created_at.asc(), projects::id.asc())),
-                (ProjectOrder::CreatedAt, Sort::Desc) => query.order((projects::created_at.desc(), projects::id.desc())),
-                (ProjectOrder::UpdatedAt, Sort::Asc) => query.order((projects::updated_at.asc(), projects::id.asc())),
-                (ProjectOrder::UpdatedAt, Sort::Desc) => query.order((projects::updated_at.desc(), projects::id.desc())),
+                (ProjectOrder::Name, Sort::Asc) => {
+                    query.order((projects::name.asc(), projects::id.asc()))
+                }
+                (ProjectOrder::Name, Sort::Desc) => {
+                    query.order((projects::name.desc(), projects::id.desc()))
+                }
+                (ProjectOrder::Path, Sort::Asc) => {
+                    query.order((projects::path.asc(), projects::id.asc()))
+                }
+                (ProjectOrder::Path, Sort::Desc) => {
+                    query.order((projects::path.desc(), projects::id.desc()))
+                }
+                (ProjectOrder::CreatedAt, Sort::Asc) => {
+                    query.order((projects::created_at.asc(), projects::id.asc()))
+                }
+                (ProjectOrder::CreatedAt, Sort::Desc) => {
+                    query.order((projects::created_at.desc(), projects::id.desc()))
+                }
+                (ProjectOrder::UpdatedAt, Sort::Asc) => {
+                    query.order((projects::updated_at.asc(), projects::id.asc()))
+                }
+                (ProjectOrder::UpdatedAt, Sort::Desc) => {
+                    query.order((projects::updated_at.desc(), projects::id.desc()))
+                }
             };
             let rows = query.offset(offset).limit(limit).load(conn)?;
             Ok((count, rows))
@@ -196,7 +222,11 @@ impl ProjectRepository for DbStore {
         })
     }
 
-    fn update_project(&self, id: ProjectId, changes: &ProjectChanges) -> RepoResult<Option<Project>> {
+    fn update_project(
+        &self,
+        id: ProjectId,
+        changes: &ProjectChanges,
+    ) -> RepoResult<Option<Project>> {
         let row = self.write(|conn| {
             let Some(current) = load(conn, id.0)? else {
                 return Ok(None);
@@ -217,16 +247,29 @@ impl ProjectRepository for DbStore {
                     projects::name.eq(&name),
                     projects::path.eq(&path),
                     projects::path_with_namespace.eq(&full_path),
-                    projects::name_with_namespace.eq(child_full_name(Some(&namespace.full_name), &name)),
-                    projects::description.eq(changes.description.as_ref().unwrap_or(&current.description)),
-                    projects::visibility.eq(changes.visibility.map_or(current.visibility.as_str(), |v| v.as_str())),
-                    projects::default_branch.eq(changes.default_branch.as_ref().unwrap_or(&current.default_branch)),
-                    projects::repository_url.eq(changes.repository_url.as_ref().unwrap_or(&current.repository_url)),
-                    projects::ci_config.eq(changes.ci_config.as_ref().unwrap_or(&current.ci_config)),
-                    projects::shared_runners_enabled
-                        .eq(changes.shared_runners_enabled.unwrap_or(current.shared_runners_enabled)),
-                    projects::group_runners_enabled
-                        .eq(changes.group_runners_enabled.unwrap_or(current.group_runners_enabled)),
+                    projects::name_with_namespace
+                        .eq(child_full_name(Some(&namespace.full_name), &name)),
+                    projects::description
+                        .eq(changes.description.as_ref().unwrap_or(&current.description)),
+                    projects::visibility.eq(changes
+                        .visibility
+                        .map_or(current.visibility.as_str(), |v| v.as_str())),
+                    projects::default_branch.eq(changes
+                        .default_branch
+                        .as_ref()
+                        .unwrap_or(&current.default_branch)),
+                    projects::repository_url.eq(changes
+                        .repository_url
+                        .as_ref()
+                        .unwrap_or(&current.repository_url)),
+                    projects::ci_config
+                        .eq(changes.ci_config.as_ref().unwrap_or(&current.ci_config)),
+                    projects::shared_runners_enabled.eq(changes
+                        .shared_runners_enabled
+                        .unwrap_or(current.shared_runners_enabled)),
+                    projects::group_runners_enabled.eq(changes
+                        .group_runners_enabled
+                        .unwrap_or(current.group_runners_enabled)),
                     projects::updated_at.eq(changes.updated_at.map_or(current.updated_at, naive)),
                 ))
                 .execute(conn)?;
@@ -245,11 +288,15 @@ impl ProjectRepository for DbStore {
         let row: Option<(Vec<u8>, String)> = self.run(|conn| {
             projects::table
                 .find(id.0)
-                .select((projects::runners_token_encrypted, projects::runners_token_digest))
+                .select((
+                    projects::runners_token_encrypted,
+                    projects::runners_token_digest,
+                ))
                 .first(conn)
                 .optional()
         })?;
-        row.map(|(ciphertext, digest)| sealed(ciphertext, &digest)).transpose()
+        row.map(|(ciphertext, digest)| sealed(ciphertext, &digest))
+            .transpose()
     }
 
     fn set_project_runners_token(&self, id: ProjectId, token: &SealedToken) -> RepoResult<bool> {

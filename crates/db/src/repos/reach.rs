@@ -26,8 +26,15 @@ pub(crate) struct Reach {
 }
 
 impl Reach {
-    pub fn load(conn: &mut DbConnection, user: UserId, minimum: Role, now: DateTime<Utc>) -> QueryResult<Self> {
-        let active = members::expires_at.is_null().or(members::expires_at.gt(naive(now)));
+    pub fn load(
+        conn: &mut DbConnection,
+        user: UserId,
+        minimum: Role,
+        now: DateTime<Utc>,
+    ) -> QueryResult<Self> {
+        let active = members::expires_at
+            .is_null()
+            .or(members::expires_at.gt(naive(now)));
         let mut prefixes: Vec<String> = members::table
             .inner_join(namespaces::table.on(members::namespace_id.eq(namespaces::id.nullable())))
             .filter(members::user_id.eq(user.0))
@@ -45,7 +52,11 @@ impl Reach {
         let project_ids = members::table
             .filter(members::user_id.eq(user.0))
             .filter(members::access_level.ge(level(minimum)))
-            .filter(members::expires_at.is_null().or(members::expires_at.gt(naive(now))))
+            .filter(
+                members::expires_at
+                    .is_null()
+                    .or(members::expires_at.gt(naive(now))),
+            )
             .filter(members::project_id.is_not_null())
             .select(members::project_id.assume_not_null())
             .load(conn)?;
@@ -68,7 +79,12 @@ impl Reach {
 
     /// Namespaces the user reaches: reached groups and the personal namespace.
     fn namespaces(&self) -> NamespaceExpr {
-        Box::new(namespaces::owner_id.assume_not_null().eq(self.user).or(self.groups()))
+        Box::new(
+            namespaces::owner_id
+                .assume_not_null()
+                .eq(self.user)
+                .or(self.groups()),
+        )
     }
 
     /// Projects the user reaches: direct memberships and projects of reached namespaces. The

@@ -13,14 +13,18 @@ impl InstanceSettingsRepository for DbStore {
         let row: Option<(Vec<u8>, String)> = self.run(|conn| {
             settings::table
                 .find(ROW)
-                .select((settings::runners_token_encrypted, settings::runners_token_digest))
+                .select((
+                    settings::runners_token_encrypted,
+                    settings::runners_token_digest,
+                ))
                 .first(conn)
                 .optional()
         })?;
         row.map(|(ciphertext, digest)| {
             Ok(SealedToken {
                 ciphertext,
-                digest: TokenDigest::from_hex(&digest).map_err(|e| RepoError::Internal(e.to_string()))?,
+                digest: TokenDigest::from_hex(&digest)
+                    .map_err(|e| RepoError::Internal(e.to_string()))?,
             })
         })
         .transpose()

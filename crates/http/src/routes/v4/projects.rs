@@ -87,16 +87,13 @@ async fn create(
     auth: Auth,
     params: Params,
 ) -> Result<HttpResponse, ApiError> {
-    let namespace = match params
+    let namespace = params
         .string("namespace_id")?
         .or(params.string("namespace")?)
-    {
-        None => None,
-        Some(text) => Some(match text.parse::<i64>() {
+        .map(|text| match text.parse::<i64>() {
             Ok(id) => NamespaceRef::Id(NamespaceId(id)),
             Err(_) => NamespaceRef::Path(text),
-        }),
-    };
+        });
     let name = params.string("name")?;
     let path = params.string("path")?;
     if name.is_none() && path.is_none() {
