@@ -97,9 +97,10 @@ pub fn user(user: &User, base: &str, private: bool) -> Value {
     value
 }
 
+/// A personal access token; `active` as of the use case's clock.
 pub fn personal_access_token(
     token: &PersonalAccessToken,
-    now: DateTime<Utc>,
+    active: bool,
     secret: Option<&PlainToken>,
 ) -> Value {
     let mut value = json!({
@@ -111,7 +112,7 @@ pub fn personal_access_token(
         "scopes": token.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
         "user_id": token.user_id.0,
         "last_used_at": opt_time(token.last_used_at),
-        "active": token.is_active(now),
+        "active": active,
         "expires_at": opt_date(token.expires_at),
     });
     if let (Some(secret), Value::Object(map)) = (secret, &mut value) {

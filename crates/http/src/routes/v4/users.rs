@@ -135,14 +135,9 @@ async fn create_token(
     let created = state
         .call(move |uc| uc.create_personal_access_token(&actor, id, request))
         .await?;
-    let now = chrono::Utc::now();
-    Ok(
-        HttpResponse::Created().json(entities::personal_access_token(
-            &created.token,
-            now,
-            Some(&created.secret),
-        )),
-    )
+    // A token is created active: its expiry was checked to lie ahead.
+    let body = entities::personal_access_token(&created.token, true, Some(&created.secret));
+    Ok(HttpResponse::Created().json(body))
 }
 
 async fn projects(
