@@ -80,7 +80,18 @@ fn first_start_with_no_configuration_bootstraps_into_0600_files() {
     let me = get_user(&process.base, root_token.trim());
     assert_eq!(me["username"], "root");
     assert_eq!(me["id"], 1);
+    // A token in the query string is accepted and never logged.
+    let response = Client::new()
+        .get(format!(
+            "{}/api/v4/user?private_token={}",
+            process.base,
+            root_token.trim()
+        ))
+        .send()
+        .expect("answered");
+    assert_eq!(response.status(), 200);
     let (status, log) = process.terminate();
+    assert!(log.contains("/api/v4/user"), "requests are logged: {log}");
     assert!(status.success(), "exit {status}: {log}");
     assert!(
         !log.contains(root_token.trim()),
