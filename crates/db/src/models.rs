@@ -240,3 +240,99 @@ pub(crate) fn all<R, T>(rows: Vec<R>, f: impl Fn(R) -> RepoResult<T>) -> RepoRes
 pub(crate) fn level(role: Role) -> i32 {
     i32::try_from(role.level()).unwrap_or(i32::MAX)
 }
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = runners)]
+pub(crate) struct RunnerRow {
+    pub id: i64,
+    pub runner_type: String,
+    pub group_id: Option<i64>,
+    pub owner_project_id: Option<i64>,
+    pub description: String,
+    pub maintenance_note: String,
+    pub active: bool,
+    pub locked: bool,
+    pub run_untagged: bool,
+    pub access_level: String,
+    pub maximum_timeout: Option<i64>,
+    pub name: Option<String>,
+    pub token_expires_at: Option<NaiveDateTime>,
+    pub registration_type: String,
+    pub contacted_at: Option<NaiveDateTime>,
+    pub creator_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl RunnerRow {
+    pub fn into_domain(self, tags: Vec<String>) -> RepoResult<paddock_domain::runner::Runner> {
+        use paddock_domain::runner::{
+            AccessLevel, RegistrationType, Runner, RunnerId, RunnerSettings, RunnerType, Tags,
+        };
+        Ok(Runner {
+            id: RunnerId(self.id),
+            runner_type: RunnerType::parse(&self.runner_type)
+                .ok_or_else(|| corrupt("runner type", &self.runner_type))?,
+            group_id: self.group_id.map(NamespaceId),
+            owner_project_id: self.owner_project_id.map(ProjectId),
+            settings: RunnerSettings {
+                description: self.description,
+                maintenance_note: self.maintenance_note,
+                active: self.active,
+                locked: self.locked,
+                run_untagged: self.run_untagged,
+                access_level: AccessLevel::parse(&self.access_level)
+                    .ok_or_else(|| corrupt("access level", &self.access_level))?,
+                maximum_timeout: self.maximum_timeout,
+                tags: Tags::parse(tags),
+            },
+            name: self.name,
+            token_expires_at: self.token_expires_at.map(utc),
+            registration_type: RegistrationType::parse(&self.registration_type)
+                .ok_or_else(|| corrupt("registration type", &self.registration_type))?,
+            contacted_at: self.contacted_at.map(utc),
+            creator_id: self.creator_id.map(UserId),
+            created_at: utc(self.created_at),
+            updated_at: utc(self.updated_at),
+        })
+    }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = runner_managers)]
+pub(crate) struct ManagerRow {
+    pub id: i64,
+    pub runner_id: i64,
+    pub system_id: String,
+    pub name: Option<String>,
+    pub version: Option<String>,
+    pub revision: Option<String>,
+    pub platform: Option<String>,
+    pub architecture: Option<String>,
+    pub executor: Option<String>,
+    pub ip_address: Option<String>,
+    pub contacted_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+impl ManagerRow {
+    pub fn into_domain(self) -> paddock_domain::runner::RunnerManager {
+        use paddock_domain::runner::{RunnerId, RunnerInfo, RunnerManager};
+        RunnerManager {
+            id: self.id,
+            runner_id: RunnerId(self.runner_id),
+            system_id: self.system_id,
+            info: RunnerInfo {
+                name: self.name,
+                version: self.version,
+                revision: self.revision,
+                platform: self.platform,
+                architecture: self.architecture,
+                executor: self.executor,
+            },
+            ip_address: self.ip_address,
+            contacted_at: self.contacted_at.map(utc),
+            created_at: utc(self.created_at),
+        }
+    }
+}

@@ -6,6 +6,7 @@ mod namespaces;
 mod projects;
 mod protected_branches;
 mod reach;
+mod runners;
 mod settings;
 mod tokens;
 mod users;
@@ -27,6 +28,16 @@ diesel::define_sql_function!(
 diesel::define_sql_function!(
     /// SQL `substr(text, start)`, 1-based, counting characters on both backends.
     fn substr(x: diesel::sql_types::Text, start: diesel::sql_types::Integer) -> diesel::sql_types::Text
+);
+
+diesel::define_sql_function!(
+    /// SQL `substr(text, start, length)`.
+    #[sql_name = "substr"]
+    fn substr_len(
+        x: diesel::sql_types::Text,
+        start: diesel::sql_types::Integer,
+        length: diesel::sql_types::Integer
+    ) -> diesel::sql_types::Text
 );
 
 /// Every repository over one database.

@@ -107,6 +107,68 @@ diesel::joinable!(projects -> namespaces (namespace_id));
 diesel::joinable!(members -> users (user_id));
 diesel::joinable!(protected_branches -> projects (project_id));
 
+diesel::table! {
+    runners (id) {
+        id -> BigInt,
+        runner_type -> Text,
+        group_id -> Nullable<BigInt>,
+        owner_project_id -> Nullable<BigInt>,
+        description -> Text,
+        maintenance_note -> Text,
+        active -> Bool,
+        locked -> Bool,
+        run_untagged -> Bool,
+        access_level -> Text,
+        maximum_timeout -> Nullable<BigInt>,
+        name -> Nullable<Text>,
+        token_digest -> Text,
+        token_expires_at -> Nullable<Timestamp>,
+        registration_type -> Text,
+        contacted_at -> Nullable<Timestamp>,
+        creator_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    runner_tags (runner_id, name) {
+        runner_id -> BigInt,
+        name -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    runner_projects (id) {
+        id -> BigInt,
+        runner_id -> BigInt,
+        project_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    runner_managers (id) {
+        id -> BigInt,
+        runner_id -> BigInt,
+        system_id -> Text,
+        name -> Nullable<Text>,
+        version -> Nullable<Text>,
+        revision -> Nullable<Text>,
+        platform -> Nullable<Text>,
+        architecture -> Nullable<Text>,
+        executor -> Nullable<Text>,
+        ip_address -> Nullable<Text>,
+        contacted_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(runner_tags -> runners (runner_id));
+diesel::joinable!(runner_projects -> runners (runner_id));
+diesel::joinable!(runner_managers -> runners (runner_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     personal_access_tokens,
@@ -115,4 +177,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     members,
     protected_branches,
     instance_settings,
+    runners,
+    runner_tags,
+    runner_projects,
+    runner_managers,
 );

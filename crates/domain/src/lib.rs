@@ -15,6 +15,7 @@ pub mod personal_access_token;
 pub mod project;
 pub mod protected_branch;
 pub mod role;
+pub mod runner;
 pub mod scope;
 pub mod token;
 pub mod user;

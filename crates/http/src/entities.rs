@@ -296,3 +296,114 @@ pub fn protected_branch(branch: &ProtectedBranch) -> Value {
 pub fn reset_token(token: &PlainToken) -> Value {
     json!({ "token": token.expose(), "token_expires_at": null })
 }
+
+/// `Runner`: a runner in lists.
+pub fn runner(view: &paddock_ports::inbound::RunnerView) -> Value {
+    let r = &view.runner;
+    json!({
+        "id": r.id.0,
+        "description": r.settings.description,
+        "ip_address": view.ip_address,
+        "active": r.settings.active,
+        "paused": !r.settings.active,
+        "is_shared": r.runner_type.is_shared(),
+        "runner_type": r.runner_type.as_str(),
+        "name": r.name,
+        "online": view.online,
+        "status": view.status.as_str(),
+    })
+}
+
+/// `RunnerDetails`: one runner.
+pub fn runner_details(details: &paddock_ports::inbound::RunnerDetails, base: &str) -> Value {
+    let mut value = runner(&details.view);
+    let r = &details.view.runner;
+    let manager = details.latest_manager.as_ref().map(|m| &m.info);
+    let field = |f: fn(&paddock_domain::runner::RunnerInfo) -> &Option<String>| {
+        manager.and_then(|i| f(i).clone())
+    };
+    if let Value::Object(map) = &mut value {
+        map.insert("tag_list".into(), json!(r.settings.tags.as_slice()));
+        map.insert("run_untagged".into(), json!(r.settings.run_untagged));
+        map.insert("locked".into(), json!(r.settings.locked));
+        map.insert("maximum_timeout".into(), json!(r.settings.maximum_timeout));
+        map.insert(
+            "access_level".into(),
+            json!(r.settings.access_level.as_str()),
+        );
+        map.insert("version".into(), json!(field(|i| &i.version)));
+        map.insert("revision".into(), json!(field(|i| &i.revision)));
+        map.insert("platform".into(), json!(field(|i| &i.platform)));
+        map.insert("architecture".into(), json!(field(|i| &i.architecture)));
+        map.insert("contacted_at".into(), opt_time(details.view.contacted_at));
+        map.insert(
+            "maintenance_note".into(),
+            if details.maintenance_note_visible {
+                json!(r.settings.maintenance_note)
+            } else {
+                Value::Null
+            },
+        );
+        if let Some(projects) = &details.projects {
+            let projects: Vec<Value> = projects
+                .iter()
+                .map(|p| {
+                    json!({
+                        "id": p.id.0,
+                        "description": p.description,
+                        "name": p.name,
+                        "name_with_namespace": p.name_with_namespace,
+                        "path": p.path,
+                        "path_with_namespace": p.path_with_namespace,
+                        "created_at": time(p.created_at),
+                    })
+                })
+                .collect();
+            map.insert("projects".into(), Value::Array(projects));
+        }
+        let groups: Vec<Value> = details
+            .groups
+            .iter()
+            .map(|g| json!({ "id": g.id.0, "web_url": format!("{base}/groups/{}", g.full_path), "name": g.name }))
+            .collect();
+        map.insert("groups".into(), Value::Array(groups));
+    }
+    value
+}
+
+/// `RunnerManager`.
+pub fn runner_manager(view: &paddock_ports::inbound::RunnerManagerView) -> Value {
+    let m = &view.manager;
+    json!({
+        "id": m.id,
+        "system_id": m.system_id,
+        "version": m.info.version,
+        "revision": m.info.revision,
+        "platform": m.info.platform,
+        "architecture": m.info.architecture,
+        "executor": m.info.executor,
+        "ip_address": m.ip_address,
+        "created_at": time(m.created_at),
+        "contacted_at": opt_time(m.contacted_at),
+        "online": view.online,
+        "status": view.status.as_str(),
+    })
+}
+
+/// `{id, token, token_expires_at}` of a new or verified runner.
+pub fn runner_registration(issued: &paddock_ports::inbound::IssuedToken) -> Value {
+    json!({
+        "id": issued.runner.0,
+        "token": issued.token.expose(),
+        "token_expires_at": opt_iso(issued.expires_at),
+    })
+}
+
+/// `{token, token_expires_at}` of a runner token reset.
+pub fn runner_token(issued: &paddock_ports::inbound::IssuedToken) -> Value {
+    json!({ "token": issued.token.expose(), "token_expires_at": opt_iso(issued.expires_at) })
+}
+
+fn opt_iso(at: Option<DateTime<Utc>>) -> Value {
+    opt_time(at)
+}

@@ -8,7 +8,8 @@ use paddock_domain::Scope;
 use paddock_domain::names::FieldError;
 use paddock_ports::inbound::{
     AuthError, CreateError, DeleteError, FindError, MemberError, ProtectedBranchError,
-    ResetTokenError, UpdateError, What,
+    RegisterError, RemoveManagerError, ResetTokenError, RunnerAuthError, RunnerError, UpdateError,
+    What,
 };
 use serde_json::{Map, Value, json};
 
@@ -21,6 +22,9 @@ pub enum ApiError {
     /// 400 `{"message": "400 Bad request - <reason>"}`.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// 400 `{"message": "<text>"}` (GitLab's plain 400 messages, `Scope contains invalid value`).
+    #[error("bad request: {0}")]
+    Message(String),
     /// 400 `{"message": {"<attribute>": ["<error>", ...]}}`.
     #[error("validation failed")]
     Validation(Vec<FieldError>),
@@ -85,6 +89,7 @@ impl ApiError {
             ApiError::BadRequest(reason) => {
                 json!({ "message": format!("400 Bad request - {reason}") })
             }
+            ApiError::Message(text) => json!({ "message": text }),
             ApiError::Validation(errors) => {
                 let mut fields: Map<String, Value> = Map::new();
                 for e in errors {
@@ -121,9 +126,10 @@ impl ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::Param(_) | ApiError::BadRequest(_) | ApiError::Validation(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            ApiError::Param(_)
+            | ApiError::BadRequest(_)
+            | ApiError::Message(_)
+            | ApiError::Validation(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) | ApiError::InsufficientScope(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) | ApiError::NoRoute => StatusCode::NOT_FOUND,
@@ -229,6 +235,55 @@ impl From<ProtectedBranchError> for ApiError {
             ProtectedBranchError::Internal(detail) => {
                 ApiError::internal("protected branch change failed", &detail)
             }
+        }
+    }
+}
+
+impl From<RunnerAuthError> for ApiError {
+    fn from(error: RunnerAuthError) -> Self {
+        match error {
+            RunnerAuthError::Forbidden => ApiError::Forbidden(None),
+            RunnerAuthError::Internal(detail) => {
+                ApiError::internal("runner authentication failed", &detail)
+            }
+        }
+    }
+}
+
+impl From<RegisterError> for ApiError {
+    fn from(error: RegisterError) -> Self {
+        match error {
+            RegisterError::InvalidToken => {
+                ApiError::Forbidden(Some("invalid token supplied".into()))
+            }
+            RegisterError::Invalid(errors) => ApiError::Validation(errors),
+            RegisterError::Internal(detail) => {
+                ApiError::internal("runner registration failed", &detail)
+            }
+        }
+    }
+}
+
+impl From<RemoveManagerError> for ApiError {
+    fn from(error: RemoveManagerError) -> Self {
+        match error {
+            RemoveManagerError::Forbidden => ApiError::Forbidden(None),
+            RemoveManagerError::NotFound => ApiError::NotFound("Runner manager not found"),
+            RemoveManagerError::Internal(detail) => {
+                ApiError::internal("removing a runner manager failed", &detail)
+            }
+        }
+    }
+}
+
+impl From<RunnerError> for ApiError {
+    fn from(error: RunnerError) -> Self {
+        match error {
+            RunnerError::NotFound(what) => ApiError::not_found(what),
+            RunnerError::Forbidden(reason) => ApiError::Forbidden(reason.map(str::to_owned)),
+            RunnerError::Rejected(reason) => ApiError::BadRequest(reason.to_owned()),
+            RunnerError::Invalid(errors) => ApiError::Validation(errors),
+            RunnerError::Internal(detail) => ApiError::internal("runner operation failed", &detail),
         }
     }
 }

@@ -2,6 +2,8 @@
 //! parameters, call one use case, render GitLab's JSON.
 
 mod health;
+mod runner_agent;
+mod v1;
 mod v4;
 
 use actix_web::{HttpResponse, Resource, web};
@@ -12,6 +14,7 @@ use crate::error::ApiError;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     health::configure(cfg);
     cfg.service(web::scope("/api/v4").configure(v4::configure));
+    cfg.service(web::scope("/ci/api/v1").configure(v1::configure));
 }
 
 /// A resource whose unsupported methods answer GitLab's JSON 405.

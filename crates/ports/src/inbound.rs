@@ -15,6 +15,7 @@ mod instance;
 mod members;
 mod projects;
 mod protected_branches;
+mod runners;
 mod users;
 
 pub use auth::{AuthError, Authenticate, Authenticated};
@@ -29,6 +30,11 @@ pub use projects::{
     ProjectUseCases,
 };
 pub use protected_branches::{ProtectBranchRequest, ProtectedBranchError, ProtectedBranchUseCases};
+pub use runners::{
+    CreateRunnerRequest, IssuedToken, RegisterError, RegisterRunnerRequest, RemoveManagerError,
+    RunnerAgentUseCases, RunnerAuthError, RunnerContact, RunnerDetails, RunnerError, RunnerList,
+    RunnerListQuery, RunnerManagerView, RunnerSettingsInput, RunnerUseCases, RunnerView,
+};
 pub use users::{CreateTokenRequest, CreateUserRequest, CreatedToken, UserUseCases};
 
 /// Every use case, as one object the HTTP adapter holds.
@@ -40,6 +46,8 @@ pub trait UseCases:
     + MemberUseCases
     + ProtectedBranchUseCases
     + InstanceUseCases
+    + RunnerAgentUseCases
+    + RunnerUseCases
     + Send
     + Sync
 {
@@ -53,6 +61,8 @@ impl<T> UseCases for T where
         + MemberUseCases
         + ProtectedBranchUseCases
         + InstanceUseCases
+        + RunnerAgentUseCases
+        + RunnerUseCases
         + Send
         + Sync
 {

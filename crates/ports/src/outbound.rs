@@ -12,6 +12,7 @@ mod groups;
 mod members;
 mod projects;
 mod protected_branches;
+mod runners;
 mod settings;
 mod tokens;
 mod users;
@@ -23,6 +24,10 @@ pub use groups::{
 pub use members::{MemberRepository, MemberWithUser};
 pub use projects::{NewProject, ProjectChanges, ProjectFilter, ProjectOrder, ProjectRepository};
 pub use protected_branches::{NewProtectedBranch, ProtectedBranchRepository};
+pub use runners::{
+    ContactUpdate, ManagerContact, NewRunner, RunnerChanges, RunnerQuery, RunnerRepository,
+    RunnerSet,
+};
 pub use settings::{HealthCheck, InstanceSettingsRepository};
 pub use tokens::{NewPersonalAccessToken, PersonalAccessTokenRepository};
 pub use users::{NewUser, UserFilter, UserRepository};
@@ -99,6 +104,7 @@ pub struct Outbound {
     pub projects: Arc<dyn ProjectRepository>,
     pub members: Arc<dyn MemberRepository>,
     pub protected_branches: Arc<dyn ProtectedBranchRepository>,
+    pub runners: Arc<dyn RunnerRepository>,
     pub settings: Arc<dyn InstanceSettingsRepository>,
     pub health: Arc<dyn HealthCheck>,
     pub clock: Arc<dyn Clock>,

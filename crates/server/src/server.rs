@@ -76,6 +76,7 @@ pub struct Running {
     pub external_url: String,
     handle: ServerHandle,
     server: actix_web::dev::Server,
+    app: Arc<paddock_app::Paddock>,
 }
 
 impl std::fmt::Debug for Running {
@@ -100,6 +101,7 @@ impl Running {
             handle.stop(true).await;
         });
         self.server.await.map_err(StartError::Server)?;
+        final_flush(&self.app);
         tracing::info!("stopped");
         Ok(())
     }
@@ -142,7 +144,14 @@ pub async fn start(config: Config, secrets: Secrets) -> Result<Running, StartErr
     }
     let backend = db.backend();
     let key = bootstrap::secret_key(&secrets, &config.storage.data_dir)?;
-    let app = Arc::new(wiring::application(db, &key));
+    let app_config = paddock_app::AppConfig {
+        runner_token_lifetime: config
+            .runner_token_expiration_secs
+            .and_then(|secs| i64::try_from(secs).ok())
+            .map(chrono::Duration::seconds),
+        ..paddock_app::AppConfig::default()
+    };
+    let app = Arc::new(wiring::application(db, &key, app_config));
     let data_dir = config.storage.data_dir.clone();
     let bootstrap_app = app.clone();
     web::block(move || bootstrap::run(&*bootstrap_app, &secrets, &data_dir))
@@ -198,9 +207,13 @@ pub async fn start(config: Config, secrets: Secrets) -> Result<Running, StartErr
         })?;
     let addr = server.addrs().first().copied().unwrap_or(config.listen);
     let external_url = config.external_url(addr);
-    let state = web::Data::new(ApiState::new(app, http_config(external_url.clone())));
+    let state = web::Data::new(ApiState::new(
+        app.clone(),
+        http_config(external_url.clone()),
+    ));
     let _ = state_cell.set(state);
     let server = server.run();
+    spawn_contact_flusher(app.clone());
     tracing::info!(
         listen = %addr,
         external_url = %external_url,
@@ -214,7 +227,37 @@ pub async fn start(config: Config, secrets: Secrets) -> Result<Running, StartErr
         external_url,
         handle: server.handle(),
         server,
+        app,
     })
+}
+
+/// Writes what runner contacts remain in memory once the server has stopped.
+fn final_flush(app: &paddock_app::Paddock) {
+    use paddock_ports::inbound::RunnerAgentUseCases;
+    if let Err(error) = app.flush_runner_contacts() {
+        tracing::warn!(%error, "could not write the last runner contacts");
+    }
+}
+
+/// Writes runner contacts kept in memory to the database every second (the task ends with
+/// the actix system).
+fn spawn_contact_flusher(app: Arc<paddock_app::Paddock>) {
+    use paddock_ports::inbound::RunnerAgentUseCases;
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            let flushing = app.clone();
+            match web::block(move || flushing.flush_runner_contacts()).await {
+                Ok(Ok(0)) => {}
+                Ok(Ok(written)) => tracing::debug!(written, "runner contacts written"),
+                Ok(Err(error)) => {
+                    tracing::warn!(%error, "writing runner contacts failed; will retry")
+                }
+                Err(_) => break,
+            }
+        }
+    });
 }
 
 /// `paddock serve`: runs until SIGTERM or SIGINT.
@@ -273,6 +316,7 @@ pub fn spawn(config: Config, secrets: Secrets) -> Result<SpawnedServer, StartErr
                         running.handle(),
                     )));
                     let _ = running.server.await;
+                    final_flush(&running.app);
                 }
                 Err(error) => {
                     let _ = sender.send(Err(error));

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use paddock_app::Paddock;
+use paddock_app::{AppConfig, Paddock};
 use paddock_db::{Backend, Database, DbStore};
 use paddock_ports::outbound::Outbound;
 
@@ -33,19 +33,23 @@ pub fn open_database(storage: &StorageConfig) -> Result<(Database, Vec<String>),
 }
 
 /// The application over the database and the system adapters.
-pub fn application(db: Database, key: &SecretKey) -> Paddock {
+pub fn application(db: Database, key: &SecretKey, config: AppConfig) -> Paddock {
     let store = Arc::new(DbStore::new(db));
-    Paddock::new(Outbound {
-        users: store.clone(),
-        tokens: store.clone(),
-        namespaces: store.clone(),
-        projects: store.clone(),
-        members: store.clone(),
-        protected_branches: store.clone(),
-        settings: store.clone(),
-        health: store,
-        clock: Arc::new(SystemClock),
-        token_generator: Arc::new(RandomTokens),
-        cipher: Arc::new(AesGcmCipher::new(key)),
-    })
+    Paddock::with_config(
+        Outbound {
+            users: store.clone(),
+            tokens: store.clone(),
+            namespaces: store.clone(),
+            projects: store.clone(),
+            members: store.clone(),
+            protected_branches: store.clone(),
+            runners: store.clone(),
+            settings: store.clone(),
+            health: store,
+            clock: Arc::new(SystemClock),
+            token_generator: Arc::new(RandomTokens),
+            cipher: Arc::new(AesGcmCipher::new(key)),
+        },
+        config,
+    )
 }

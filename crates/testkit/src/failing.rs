@@ -8,6 +8,7 @@ use paddock_domain::pagination::PageRequest;
 use paddock_domain::personal_access_token::PersonalAccessToken;
 use paddock_domain::project::Project;
 use paddock_domain::protected_branch::ProtectedBranch;
+use paddock_domain::runner::{Runner, RunnerId, RunnerManager};
 use paddock_domain::token::TokenDigest;
 use paddock_domain::user::User;
 use paddock_domain::{MemberSource, NamespaceId, ProjectId, Role, TokenId, UserId};
@@ -82,6 +83,9 @@ impl NamespaceRepository for FailingStore {
     fn update_group(&self, _: NamespaceId, _: &GroupChanges) -> RepoResult<Option<Namespace>> {
         fail()
     }
+    fn group_by_runners_token(&self, _: &TokenDigest) -> RepoResult<Option<Namespace>> {
+        fail()
+    }
     fn delete_group(&self, _: NamespaceId) -> RepoResult<bool> {
         fail()
     }
@@ -107,6 +111,9 @@ impl ProjectRepository for FailingStore {
         fail()
     }
     fn update_project(&self, _: ProjectId, _: &ProjectChanges) -> RepoResult<Option<Project>> {
+        fail()
+    }
+    fn project_by_runners_token(&self, _: &TokenDigest) -> RepoResult<Option<Project>> {
         fail()
     }
     fn delete_project(&self, _: ProjectId) -> RepoResult<bool> {
@@ -182,6 +189,56 @@ impl InstanceSettingsRepository for FailingStore {
         fail()
     }
     fn set_instance_runners_token(&self, _: &SealedToken) -> RepoResult<()> {
+        fail()
+    }
+}
+
+impl RunnerRepository for FailingStore {
+    fn create_runner(&self, _: NewRunner) -> RepoResult<Runner> {
+        fail()
+    }
+    fn runner(&self, _: RunnerId) -> RepoResult<Option<Runner>> {
+        fail()
+    }
+    fn runner_by_token(&self, _: &TokenDigest) -> RepoResult<Option<Runner>> {
+        fail()
+    }
+    fn runners(&self, _: &RunnerQuery, _: PageRequest) -> RepoResult<Page<Runner>> {
+        fail()
+    }
+    fn update_runner(&self, _: RunnerId, _: &RunnerChanges) -> RepoResult<Option<Runner>> {
+        fail()
+    }
+    fn delete_runner(&self, _: RunnerId) -> RepoResult<bool> {
+        fail()
+    }
+    fn set_runner_token(
+        &self,
+        _: RunnerId,
+        _: &TokenDigest,
+        _: Option<DateTime<Utc>>,
+    ) -> RepoResult<bool> {
+        fail()
+    }
+    fn runner_project_ids(&self, _: RunnerId) -> RepoResult<Vec<ProjectId>> {
+        fail()
+    }
+    fn assign_runner(&self, _: RunnerId, _: ProjectId, _: DateTime<Utc>) -> RepoResult<()> {
+        fail()
+    }
+    fn unassign_runner(&self, _: RunnerId, _: ProjectId) -> RepoResult<bool> {
+        fail()
+    }
+    fn runner_managers(&self, _: RunnerId) -> RepoResult<Vec<RunnerManager>> {
+        fail()
+    }
+    fn managers_of_runners(&self, _: &[RunnerId]) -> RepoResult<Vec<RunnerManager>> {
+        fail()
+    }
+    fn delete_runner_manager(&self, _: RunnerId, _: &str) -> RepoResult<bool> {
+        fail()
+    }
+    fn record_contacts(&self, _: &[ContactUpdate]) -> RepoResult<()> {
         fail()
     }
 }

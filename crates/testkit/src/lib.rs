@@ -37,6 +37,7 @@ where
         + paddock_ports::outbound::ProjectRepository
         + paddock_ports::outbound::MemberRepository
         + paddock_ports::outbound::ProtectedBranchRepository
+        + paddock_ports::outbound::RunnerRepository
         + paddock_ports::outbound::InstanceSettingsRepository
         + paddock_ports::outbound::HealthCheck
         + 'static,
@@ -48,6 +49,7 @@ where
         projects: store.clone(),
         members: store.clone(),
         protected_branches: store.clone(),
+        runners: store.clone(),
         settings: store.clone(),
         health: store,
         clock,

@@ -11,6 +11,7 @@ use paddock_domain::pagination::PageRequest;
 use paddock_domain::personal_access_token::PersonalAccessToken;
 use paddock_domain::project::Project;
 use paddock_domain::protected_branch::ProtectedBranch;
+use paddock_domain::runner::{Runner, RunnerId, RunnerManager, RunnerType};
 use paddock_domain::token::TokenDigest;
 use paddock_domain::user::{User, UserState};
 use paddock_domain::{
@@ -33,6 +34,12 @@ struct State {
     members: Vec<Membership>,
     branches: Vec<ProtectedBranch>,
     instance_token: Option<SealedToken>,
+    next_runner: i64,
+    next_manager: i64,
+    runners: Vec<(Runner, TokenDigest)>,
+    /// (runner, project), in the order of assignment.
+    runner_projects: Vec<(RunnerId, ProjectId)>,
+    managers: Vec<RunnerManager>,
 }
 
 /// Every repository in memory, behind one lock.
@@ -167,6 +174,72 @@ impl State {
         self.members
             .retain(|m| !matches!(m.source, MemberSource::Project(p) if doomed.contains(&p)));
         self.branches.retain(|b| !doomed.contains(&b.project_id));
+        self.runner_projects.retain(|(_, p)| !doomed.contains(p));
+        for (runner, _) in &mut self.runners {
+            if runner.owner_project_id.is_some_and(|p| doomed.contains(&p)) {
+                runner.owner_project_id = None;
+            }
+        }
+        self.remove_orphaned_runners();
+    }
+
+    /// Project runners left without any project go with their last project.
+    fn remove_orphaned_runners(&mut self) {
+        let orphans: Vec<RunnerId> = self
+            .runners
+            .iter()
+            .filter(|(r, _)| r.runner_type == RunnerType::Project)
+            .filter(|(r, _)| !self.runner_projects.iter().any(|(id, _)| *id == r.id))
+            .map(|(r, _)| r.id)
+            .collect();
+        self.remove_runners(&orphans);
+    }
+
+    fn remove_runners(&mut self, doomed: &[RunnerId]) {
+        self.runners.retain(|(r, _)| !doomed.contains(&r.id));
+        self.runner_projects.retain(|(r, _)| !doomed.contains(r));
+        self.managers.retain(|m| !doomed.contains(&m.runner_id));
+    }
+
+    fn runner_in_set(&self, runner: &Runner, set: &RunnerSet) -> bool {
+        let assigned = |project: ProjectId| {
+            self.runner_projects
+                .iter()
+                .any(|(r, p)| *r == runner.id && *p == project)
+        };
+        match set {
+            RunnerSet::All => true,
+            RunnerSet::ManagedBy { user, now } => match runner.runner_type {
+                RunnerType::Instance => false,
+                RunnerType::Group => runner
+                    .group_id
+                    .and_then(|g| self.namespace(g))
+                    .is_some_and(|g| self.namespace_role(*user, g, *now) == Some(Role::Owner)),
+                RunnerType::Project => self
+                    .runner_projects
+                    .iter()
+                    .filter(|(r, _)| *r == runner.id)
+                    .filter_map(|(_, p)| self.projects.iter().map(|(p, _)| p).find(|x| x.id == *p))
+                    .any(|p| {
+                        self.project_role(*user, p, *now)
+                            .is_some_and(|r| r >= Role::Maintainer)
+                    }),
+            },
+            RunnerSet::ForProject {
+                project,
+                groups,
+                instance,
+            } => match runner.runner_type {
+                RunnerType::Instance => *instance,
+                RunnerType::Group => runner.group_id.is_some_and(|g| groups.contains(&g)),
+                RunnerType::Project => assigned(*project),
+            },
+            RunnerSet::ForGroups { groups, instance } => match runner.runner_type {
+                RunnerType::Instance => *instance,
+                RunnerType::Group => runner.group_id.is_some_and(|g| groups.contains(&g)),
+                RunnerType::Project => false,
+            },
+        }
     }
 
     fn remove_namespaces(&mut self, doomed: &[NamespaceId]) {
@@ -180,6 +253,13 @@ impl State {
         self.namespaces.retain(|(n, _)| !doomed.contains(&n.id));
         self.members
             .retain(|m| !matches!(m.source, MemberSource::Group(g) if doomed.contains(&g)));
+        let group_runners: Vec<RunnerId> = self
+            .runners
+            .iter()
+            .filter(|(r, _)| r.group_id.is_some_and(|g| doomed.contains(&g)))
+            .map(|(r, _)| r.id)
+            .collect();
+        self.remove_runners(&group_runners);
     }
 }
 
@@ -556,6 +636,15 @@ impl NamespaceRepository for MemoryStore {
         }))
     }
 
+    fn group_by_runners_token(&self, digest: &TokenDigest) -> RepoResult<Option<Namespace>> {
+        Ok(self.with(|s| {
+            s.namespaces
+                .iter()
+                .find(|(n, t)| n.is_group() && t.as_ref().is_some_and(|t| t.digest == *digest))
+                .map(|(n, _)| n.clone())
+        }))
+    }
+
     fn group_runners_token(&self, id: NamespaceId) -> RepoResult<Option<SealedToken>> {
         Ok(self.with(|s| {
             s.namespaces
@@ -772,6 +861,15 @@ impl ProjectRepository for MemoryStore {
             let existed = s.projects.iter().any(|(p, _)| p.id == id);
             s.remove_projects(&[id]);
             existed
+        }))
+    }
+
+    fn project_by_runners_token(&self, digest: &TokenDigest) -> RepoResult<Option<Project>> {
+        Ok(self.with(|s| {
+            s.projects
+                .iter()
+                .find(|(_, t)| t.digest == *digest)
+                .map(|(p, _)| p.clone())
         }))
     }
 
@@ -992,5 +1090,272 @@ impl InstanceSettingsRepository for MemoryStore {
 impl HealthCheck for MemoryStore {
     fn ping(&self) -> RepoResult<()> {
         Ok(())
+    }
+}
+
+impl RunnerRepository for MemoryStore {
+    fn create_runner(&self, new: NewRunner) -> RepoResult<Runner> {
+        self.with(|s| {
+            if s.runners.iter().any(|(_, d)| *d == new.token_digest) {
+                return conflict("token");
+            }
+            s.next_runner += 1;
+            let runner = Runner {
+                id: RunnerId(s.next_runner),
+                runner_type: new.runner_type,
+                group_id: new.group_id,
+                owner_project_id: new.project_id,
+                settings: new.settings,
+                name: new.name,
+                token_expires_at: new.token_expires_at,
+                registration_type: new.registration_type,
+                contacted_at: None,
+                creator_id: new.creator_id,
+                created_at: new.created_at,
+                updated_at: new.created_at,
+            };
+            if let Some(project) = new.project_id {
+                s.runner_projects.push((runner.id, project));
+            }
+            s.runners.push((runner.clone(), new.token_digest));
+            Ok(runner)
+        })
+    }
+
+    fn runner(&self, id: RunnerId) -> RepoResult<Option<Runner>> {
+        Ok(self.with(|s| {
+            s.runners
+                .iter()
+                .find(|(r, _)| r.id == id)
+                .map(|(r, _)| r.clone())
+        }))
+    }
+
+    fn runner_by_token(&self, digest: &TokenDigest) -> RepoResult<Option<Runner>> {
+        Ok(self.with(|s| {
+            s.runners
+                .iter()
+                .find(|(_, d)| d == digest)
+                .map(|(r, _)| r.clone())
+        }))
+    }
+
+    fn runners(&self, query: &RunnerQuery, page: PageRequest) -> RepoResult<Page<Runner>> {
+        Ok(self.with(|s| {
+            let mut found: Vec<Runner> = s
+                .runners
+                .iter()
+                .map(|(r, _)| r)
+                .filter(|r| s.runner_in_set(r, &query.set))
+                .filter(|r| {
+                    let versions: Vec<&str> = s
+                        .managers
+                        .iter()
+                        .filter(|m| m.runner_id == r.id)
+                        .filter_map(|m| m.info.version.as_deref())
+                        .collect();
+                    query.filter.matches(
+                        r.runner_type,
+                        r.settings.active,
+                        r.created_at,
+                        r.contacted_at,
+                        &r.settings.tags,
+                        &versions,
+                    )
+                })
+                .cloned()
+                .collect();
+            found.sort_by_key(|r| r.id);
+            paginate(found, page)
+        }))
+    }
+
+    fn update_runner(&self, id: RunnerId, changes: &RunnerChanges) -> RepoResult<Option<Runner>> {
+        Ok(self.with(|s| {
+            let (runner, _) = s.runners.iter_mut().find(|(r, _)| r.id == id)?;
+            let settings = &mut runner.settings;
+            if let Some(v) = &changes.description {
+                settings.description = v.clone();
+            }
+            if let Some(v) = &changes.maintenance_note {
+                settings.maintenance_note = v.clone();
+            }
+            if let Some(v) = changes.active {
+                settings.active = v;
+            }
+            if let Some(v) = changes.locked {
+                settings.locked = v;
+            }
+            if let Some(v) = changes.run_untagged {
+                settings.run_untagged = v;
+            }
+            if let Some(v) = changes.access_level {
+                settings.access_level = v;
+            }
+            if let Some(v) = changes.maximum_timeout {
+                settings.maximum_timeout = v;
+            }
+            if let Some(v) = &changes.tags {
+                settings.tags = v.clone();
+            }
+            if let Some(v) = changes.updated_at {
+                runner.updated_at = v;
+            }
+            Some(runner.clone())
+        }))
+    }
+
+    fn delete_runner(&self, id: RunnerId) -> RepoResult<bool> {
+        Ok(self.with(|s| {
+            let existed = s.runners.iter().any(|(r, _)| r.id == id);
+            s.remove_runners(&[id]);
+            existed
+        }))
+    }
+
+    fn set_runner_token(
+        &self,
+        id: RunnerId,
+        digest: &TokenDigest,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> RepoResult<bool> {
+        self.with(|s| {
+            if s.runners.iter().any(|(r, d)| d == digest && r.id != id) {
+                return conflict("token");
+            }
+            Ok(match s.runners.iter_mut().find(|(r, _)| r.id == id) {
+                Some((runner, stored)) => {
+                    *stored = *digest;
+                    runner.token_expires_at = expires_at;
+                    true
+                }
+                None => false,
+            })
+        })
+    }
+
+    fn runner_project_ids(&self, id: RunnerId) -> RepoResult<Vec<ProjectId>> {
+        Ok(self.with(|s| {
+            s.runner_projects
+                .iter()
+                .filter(|(r, _)| *r == id)
+                .map(|(_, p)| *p)
+                .collect()
+        }))
+    }
+
+    fn assign_runner(
+        &self,
+        id: RunnerId,
+        project: ProjectId,
+        _at: DateTime<Utc>,
+    ) -> RepoResult<()> {
+        self.with(|s| {
+            if s.runner_projects.contains(&(id, project)) {
+                return conflict("runner_project");
+            }
+            if !s.runners.iter().any(|(r, _)| r.id == id)
+                || !s.projects.iter().any(|(p, _)| p.id == project)
+            {
+                return Err(RepoError::Internal("runner or project is gone".into()));
+            }
+            s.runner_projects.push((id, project));
+            Ok(())
+        })
+    }
+
+    fn unassign_runner(&self, id: RunnerId, project: ProjectId) -> RepoResult<bool> {
+        Ok(self.with(|s| {
+            let before = s.runner_projects.len();
+            s.runner_projects.retain(|entry| *entry != (id, project));
+            let removed = s.runner_projects.len() != before;
+            let next = s
+                .runner_projects
+                .iter()
+                .find(|(r, _)| *r == id)
+                .map(|(_, p)| *p);
+            if let Some((runner, _)) = s.runners.iter_mut().find(|(r, _)| r.id == id)
+                && runner.owner_project_id == Some(project)
+            {
+                runner.owner_project_id = next;
+            }
+            removed
+        }))
+    }
+
+    fn runner_managers(&self, id: RunnerId) -> RepoResult<Vec<RunnerManager>> {
+        Ok(self.with(|s| {
+            let mut managers: Vec<RunnerManager> = s
+                .managers
+                .iter()
+                .filter(|m| m.runner_id == id)
+                .cloned()
+                .collect();
+            managers.sort_by(|a, b| b.contacted_at.cmp(&a.contacted_at).then(a.id.cmp(&b.id)));
+            managers
+        }))
+    }
+
+    fn managers_of_runners(&self, ids: &[RunnerId]) -> RepoResult<Vec<RunnerManager>> {
+        Ok(self.with(|s| {
+            s.managers
+                .iter()
+                .filter(|m| ids.contains(&m.runner_id))
+                .cloned()
+                .collect()
+        }))
+    }
+
+    fn delete_runner_manager(&self, id: RunnerId, system_id: &str) -> RepoResult<bool> {
+        Ok(self.with(|s| {
+            let before = s.managers.len();
+            s.managers
+                .retain(|m| !(m.runner_id == id && m.system_id == system_id));
+            s.managers.len() != before
+        }))
+    }
+
+    fn record_contacts(&self, updates: &[ContactUpdate]) -> RepoResult<()> {
+        self.with(|s| {
+            for update in updates {
+                let Some((runner, _)) = s.runners.iter_mut().find(|(r, _)| r.id == update.runner)
+                else {
+                    continue;
+                };
+                if runner
+                    .contacted_at
+                    .is_none_or(|at| at < update.contacted_at)
+                {
+                    runner.contacted_at = Some(update.contacted_at);
+                }
+                let Some(contact) = &update.manager else {
+                    continue;
+                };
+                match s
+                    .managers
+                    .iter_mut()
+                    .find(|m| m.runner_id == update.runner && m.system_id == contact.system_id)
+                {
+                    Some(manager) => {
+                        manager.info = contact.info.clone();
+                        manager.ip_address = contact.ip_address.clone();
+                        manager.contacted_at = Some(update.contacted_at);
+                    }
+                    None => {
+                        s.next_manager += 1;
+                        s.managers.push(RunnerManager {
+                            id: s.next_manager,
+                            runner_id: update.runner,
+                            system_id: contact.system_id.clone(),
+                            info: contact.info.clone(),
+                            ip_address: contact.ip_address.clone(),
+                            contacted_at: Some(update.contacted_at),
+                            created_at: update.contacted_at,
+                        });
+                    }
+                }
+            }
+            Ok(())
+        })
     }
 }

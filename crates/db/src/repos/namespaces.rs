@@ -279,16 +279,31 @@ impl NamespaceRepository for DbStore {
     }
 
     fn delete_group(&self, id: NamespaceId) -> RepoResult<bool> {
-        // Subgroups, their projects, memberships and protected branches go by cascade.
+        // Subgroups, their projects, memberships, protected branches and group runners go by
+        // cascade; project runners left without a project go after them.
         let n = self.write(|conn| {
-            Ok(diesel::delete(
+            let n = diesel::delete(
                 namespaces::table
                     .filter(namespaces::id.eq(id.0))
                     .filter(namespaces::kind.eq(NamespaceKind::Group.as_str())),
             )
-            .execute(conn)?)
+            .execute(conn)?;
+            super::runners::delete_orphaned_runners(conn)?;
+            Ok(n)
         })?;
         Ok(n > 0)
+    }
+
+    fn group_by_runners_token(&self, digest: &TokenDigest) -> RepoResult<Option<Namespace>> {
+        let row = self.run(|conn| {
+            namespaces::table
+                .filter(namespaces::kind.eq(NamespaceKind::Group.as_str()))
+                .filter(namespaces::runners_token_digest.eq(digest.to_hex()))
+                .select(NamespaceRow::as_select())
+                .first(conn)
+                .optional()
+        })?;
+        row.map(NamespaceRow::into_domain).transpose()
     }
 
     fn group_runners_token(&self, id: NamespaceId) -> RepoResult<Option<SealedToken>> {

@@ -280,8 +280,23 @@ impl ProjectRepository for DbStore {
 
     fn delete_project(&self, id: ProjectId) -> RepoResult<bool> {
         // Memberships and protected branches go by cascade.
-        let n = self.write(|conn| Ok(diesel::delete(projects::table.find(id.0)).execute(conn)?))?;
+        let n = self.write(|conn| {
+            let n = diesel::delete(projects::table.find(id.0)).execute(conn)?;
+            super::runners::delete_orphaned_runners(conn)?;
+            Ok(n)
+        })?;
         Ok(n > 0)
+    }
+
+    fn project_by_runners_token(&self, digest: &TokenDigest) -> RepoResult<Option<Project>> {
+        let row = self.run(|conn| {
+            projects::table
+                .filter(projects::runners_token_digest.eq(digest.to_hex()))
+                .select(ProjectRow::as_select())
+                .first(conn)
+                .optional()
+        })?;
+        row.map(ProjectRow::into_domain).transpose()
     }
 
     fn project_runners_token(&self, id: ProjectId) -> RepoResult<Option<SealedToken>> {

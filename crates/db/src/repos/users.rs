@@ -140,8 +140,11 @@ impl UserRepository for DbStore {
 
     fn delete_user(&self, id: UserId) -> RepoResult<bool> {
         // Tokens, the personal namespace (with its projects) and memberships go by cascade.
-        let deleted =
-            self.write(|conn| Ok(diesel::delete(users::table.find(id.0)).execute(conn)?))?;
+        let deleted = self.write(|conn| {
+            let n = diesel::delete(users::table.find(id.0)).execute(conn)?;
+            super::runners::delete_orphaned_runners(conn)?;
+            Ok(n)
+        })?;
         Ok(deleted > 0)
     }
 }

@@ -12,6 +12,7 @@ pub enum What {
     Member,
     ProtectedBranch,
     Token,
+    Runner,
 }
 
 impl What {
@@ -25,6 +26,7 @@ impl What {
             What::Member => "Member",
             What::ProtectedBranch => "Protected Branch",
             What::Token => "Token",
+            What::Runner => "Runner",
         }
     }
 }

@@ -87,8 +87,14 @@ pub trait NamespaceRepository: Send + Sync {
         id: NamespaceId,
         changes: &GroupChanges,
     ) -> RepoResult<Option<Namespace>>;
-    /// Deletes the group with its subgroups, their projects and memberships.
+    /// Deletes the group with its subgroups, their projects, memberships and runners (group
+    /// runners, and project runners left without any project).
     fn delete_group(&self, id: NamespaceId) -> RepoResult<bool>;
+    /// The group whose registration token has this digest.
+    fn group_by_runners_token(
+        &self,
+        digest: &paddock_domain::token::TokenDigest,
+    ) -> RepoResult<Option<Namespace>>;
     fn group_runners_token(&self, id: NamespaceId) -> RepoResult<Option<SealedToken>>;
     fn set_group_runners_token(&self, id: NamespaceId, token: &SealedToken) -> RepoResult<bool>;
 }

@@ -91,8 +91,14 @@ pub trait ProjectRepository: Send + Sync {
         id: ProjectId,
         changes: &ProjectChanges,
     ) -> RepoResult<Option<Project>>;
-    /// Deletes the project with its memberships and protected branches.
+    /// Deletes the project with its memberships, protected branches, runner assignments, and
+    /// the project runners it leaves without any project.
     fn delete_project(&self, id: ProjectId) -> RepoResult<bool>;
+    /// The project whose registration token has this digest.
+    fn project_by_runners_token(
+        &self,
+        digest: &paddock_domain::token::TokenDigest,
+    ) -> RepoResult<Option<Project>>;
     fn project_runners_token(&self, id: ProjectId) -> RepoResult<Option<SealedToken>>;
     fn set_project_runners_token(&self, id: ProjectId, token: &SealedToken) -> RepoResult<bool>;
 }

@@ -35,6 +35,7 @@ pub trait UserRepository: Send + Sync {
     fn user(&self, id: UserId) -> RepoResult<Option<User>>;
     fn user_by_username(&self, username: &str) -> RepoResult<Option<User>>;
     fn users(&self, filter: &UserFilter, page: PageRequest) -> RepoResult<Page<User>>;
-    /// Deletes the user with its personal namespace and projects, memberships and tokens.
+    /// Deletes the user with its personal namespace and projects, memberships and tokens, and
+    /// the project runners it leaves without any project.
     fn delete_user(&self, id: UserId) -> RepoResult<bool>;
 }

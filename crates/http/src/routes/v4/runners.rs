@@ -1,18 +1,389 @@
-//! `/runners/...`: for now the instance registration-token reset.
+//! `/runners...`, `/projects/:id/runners...`, `/groups/:id/runners` and `/user/runners`: the
+//! runner-facing calls (authenticated by registration or runner tokens) and runner
+//! management (authenticated by personal access tokens).
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
+use paddock_domain::runner::RunnerId;
+use paddock_domain::runner::filter::{ScopeFilter, StatusFilter, VersionPrefix};
+use paddock_domain::runner::{AccessLevel, RunnerType};
+use paddock_domain::{NamespaceId, ProjectId};
+use paddock_ports::inbound::{
+    CreateRunnerRequest, GroupRef, ProjectRef, RegisterRunnerRequest, RunnerList, RunnerListQuery,
+    RunnerSettingsInput, What,
+};
+use serde_json::Value;
 
+use super::numeric_id;
 use crate::auth::Auth;
 use crate::entities;
 use crate::error::ApiError;
+use crate::pagination::{page_request, paginated};
+use crate::params::Params;
 use crate::routes::resource;
+use crate::routes::runner_agent::{contact, runner_token};
 use crate::state::ApiState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    // Static paths before `/runners/{id}`.
     cfg.service(
+        resource("/runners")
+            .route(web::get().to(list_managed))
+            .route(web::post().to(register))
+            .route(web::delete().to(unregister)),
+    )
+    .service(resource("/runners/all").route(web::get().to(list_all)))
+    .service(resource("/runners/verify").route(web::post().to(verify)))
+    .service(resource("/runners/reset_authentication_token").route(web::post().to(reset_own_token)))
+    .service(resource("/runners/managers").route(web::delete().to(remove_manager)))
+    .service(
         resource("/runners/reset_registration_token")
             .route(web::post().to(reset_registration_token)),
-    );
+    )
+    .service(
+        resource("/runners/{id}")
+            .route(web::get().to(show))
+            .route(web::put().to(update))
+            .route(web::delete().to(delete)),
+    )
+    .service(resource("/runners/{id}/jobs").route(web::get().to(jobs)))
+    .service(resource("/runners/{id}/managers").route(web::get().to(managers)))
+    .service(
+        resource("/runners/{id}/reset_authentication_token").route(web::post().to(reset_token)),
+    )
+    .service(
+        resource("/projects/{id}/runners")
+            .route(web::get().to(project_runners))
+            .route(web::post().to(assign)),
+    )
+    .service(resource("/projects/{id}/runners/{runner_id}").route(web::delete().to(unassign)))
+    .service(resource("/groups/{id}/runners").route(web::get().to(group_runners)))
+    .service(resource("/user/runners").route(web::post().to(create)));
+}
+
+/// The settings of `POST /runners`, `POST /user/runners` and `PUT /runners/:id`.
+pub(crate) fn settings_input(params: &Params) -> Result<RunnerSettingsInput, ApiError> {
+    if params.has("active") && params.has("paused") {
+        return Err(ApiError::Param(
+            "active, paused are mutually exclusive".into(),
+        ));
+    }
+    if params.has("maintainer_note") && params.has("maintenance_note") {
+        return Err(ApiError::Param(
+            "maintainer_note, maintenance_note are mutually exclusive".into(),
+        ));
+    }
+    let active = match params.bool("active")? {
+        Some(active) => Some(active),
+        None => params.bool("paused")?.map(|paused| !paused),
+    };
+    let maximum_timeout = if params.has("maximum_timeout") {
+        Some(params.int("maximum_timeout")?)
+    } else {
+        None
+    };
+    Ok(RunnerSettingsInput {
+        description: params.string("description")?,
+        maintenance_note: match params.string("maintenance_note")? {
+            Some(note) => Some(note),
+            None => params.string("maintainer_note")?,
+        },
+        active,
+        locked: params.bool("locked")?,
+        run_untagged: params.bool("run_untagged")?,
+        access_level: params.one_of("access_level", AccessLevel::parse)?,
+        maximum_timeout,
+        tags: params.list("tag_list")?,
+    })
+}
+
+/// Which list a filter set is for: `GET /runners` narrows `scope`, groups take none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ListRoute {
+    Managed,
+    All,
+    Project,
+    Group,
+}
+
+fn list_query(params: &Params, route: ListRoute) -> Result<RunnerListQuery, ApiError> {
+    let scope = if route == ListRoute::Group {
+        None
+    } else {
+        params.one_of("scope", ScopeFilter::parse)?
+    };
+    if route == ListRoute::Managed && scope.is_some_and(|s| !s.allowed_for_own_runners()) {
+        return Err(ApiError::Message("Scope contains invalid value".into()));
+    }
+    let version_prefix = match params.string("version_prefix")? {
+        None => None,
+        Some(text) => {
+            Some(VersionPrefix::parse(&text).ok_or_else(|| ApiError::invalid("version_prefix"))?)
+        }
+    };
+    Ok(RunnerListQuery {
+        scope,
+        runner_type: params.one_of("type", RunnerType::parse)?,
+        status: params.one_of("status", StatusFilter::parse)?,
+        paused: params.bool("paused")?,
+        tags: params.list("tag_list")?,
+        version_prefix,
+    })
+}
+
+fn runner_id(segment: &str) -> Result<RunnerId, ApiError> {
+    Ok(RunnerId(numeric_id(segment, What::Runner)?))
+}
+
+async fn list(
+    req: &HttpRequest,
+    state: &web::Data<ApiState>,
+    auth: Auth,
+    params: Params,
+    list: RunnerList,
+    route: ListRoute,
+) -> Result<HttpResponse, ApiError> {
+    let query = list_query(&params, route)?;
+    let page = page_request(&params)?;
+    let actor = auth.actor();
+    let runners = state
+        .call(move |uc| uc.runners(&actor, list, query, page))
+        .await?;
+    let items: Vec<Value> = runners.items.iter().map(entities::runner).collect();
+    Ok(paginated(req, state, page, runners.total, items))
+}
+
+async fn list_managed(
+    req: HttpRequest,
+    state: web::Data<ApiState>,
+    auth: Auth,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    list(
+        &req,
+        &state,
+        auth,
+        params,
+        RunnerList::Managed,
+        ListRoute::Managed,
+    )
+    .await
+}
+
+async fn list_all(
+    req: HttpRequest,
+    state: web::Data<ApiState>,
+    auth: Auth,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    list(&req, &state, auth, params, RunnerList::All, ListRoute::All).await
+}
+
+async fn project_runners(
+    req: HttpRequest,
+    state: web::Data<ApiState>,
+    auth: Auth,
+    path: web::Path<String>,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    let project = ProjectRef::parse(&path);
+    let query = list_query(&params, ListRoute::Project)?;
+    let page = page_request(&params)?;
+    let actor = auth.actor();
+    let runners = state
+        .call(move |uc| uc.project_runners(&actor, &project, query, page))
+        .await?;
+    let items: Vec<Value> = runners.items.iter().map(entities::runner).collect();
+    Ok(paginated(&req, &state, page, runners.total, items))
+}
+
+async fn group_runners(
+    req: HttpRequest,
+    state: web::Data<ApiState>,
+    auth: Auth,
+    path: web::Path<String>,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    let group = GroupRef::parse(&path);
+    let query = list_query(&params, ListRoute::Group)?;
+    let page = page_request(&params)?;
+    let actor = auth.actor();
+    let runners = state
+        .call(move |uc| uc.group_runners(&actor, &group, query, page))
+        .await?;
+    let items: Vec<Value> = runners.items.iter().map(entities::runner).collect();
+    Ok(paginated(&req, &state, page, runners.total, items))
+}
+
+async fn show(
+    state: web::Data<ApiState>,
+    auth: Auth,
+    path: web::Path<String>,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    let id = runner_id(&path)?;
+    let include_projects = params.bool("include_projects")?.unwrap_or(true);
+    let actor = auth.actor();
+    let details = state
+        .call(move |uc| uc.runner(&actor, id, include_projects))
+        .await?;
+    Ok(HttpResponse::Ok().json(entities::runner_details(
+        &details,
+        &state.config.external_url,
+    )))
+}
+
+const AT_LEAST_ONE: &str = "description, active, paused, tag_list, run_untagged, locked, access_level, maximum_timeout, maintenance_note are missing, at least one parameter must be provided";
+
+async fn update(
+    state: web::Data<ApiState>,
+    auth: Auth,
+    path: web::Path<String>,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    let id = runner_id(&path)?;
+    let changes = settings_input(&params)?;
+    if changes.is_empty() {
+        return Err(ApiError::Param(AT_LEAST_ONE.into()));
+    }
+    let actor = auth.actor();
+    let details = state
+        .call(move |uc| uc.update_runner(&actor, id, changes))
+        .await?;
+    Ok(HttpResponse::Ok().json(entities::runner_details(
+        &details,
+        &state.config.external_url,
+    )))
+}
+
+async fn delete(
+    state: web::Data<ApiState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = runner_id(&path)?;
+    let actor = auth.actor();
+    state.call(move |uc| uc.delete_runner(&actor, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The job statuses GitLab accepts in `status`.
+const JOB_STATUSES: [&str; 13] = [
+    "created",
+    "waiting_for_resource",
+    "preparing",
+    "waiting_for_callback",
+    "pending",
+    "running",
+    "success",
+    "failed",
+    "canceling",
+    "canceled",
+    "skipped",
+    "manual",
+    "scheduled",
+];
+
+/// The runner's jobs. No job exists before pipelines do, so the list is empty once the
+/// parameters and the caller's access are checked.
+async fn jobs(
+    req: HttpRequest,
+    state: web::Data<ApiState>,
+    auth: Auth,
+    path: web::Path<String>,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    let id = runner_id(&path)?;
+    params.one_of("status", |s| JOB_STATUSES.contains(&s).then_some(()))?;
+    params.one_of("order_by", |s| (s == "id").then_some(()))?;
+    params.one_of("sort", |s| matches!(s, "asc" | "desc").then_some(()))?;
+    let page = page_request(&params)?;
+    let actor = auth.actor();
+    state.call(move |uc| uc.runner(&actor, id, false)).await?;
+    Ok(paginated(&req, &state, page, 0, Vec::<Value>::new()))
+}
+
+async fn managers(
+    state: web::Data<ApiState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = runner_id(&path)?;
+    let actor = auth.actor();
+    let managers = state.call(move |uc| uc.runner_managers(&actor, id)).await?;
+    let items: Vec<Value> = managers.iter().map(entities::runner_manager).collect();
+    Ok(HttpResponse::Ok().json(items))
+}
+
+async fn reset_token(
+    state: web::Data<ApiState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = runner_id(&path)?;
+    let actor = auth.actor();
+    let issued = state
+        .call(move |uc| uc.reset_runner_token(&actor, id))
+        .await?;
+    Ok(HttpResponse::Created().json(entities::runner_token(&issued)))
+}
+
+async fn assign(
+    state: web::Data<ApiState>,
+    auth: Auth,
+    path: web::Path<String>,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    let project = ProjectRef::parse(&path);
+    let id = RunnerId(params.required_int("runner_id")?);
+    let actor = auth.actor();
+    let view = state
+        .call(move |uc| uc.assign_runner(&actor, &project, id))
+        .await?;
+    Ok(HttpResponse::Created().json(entities::runner(&view)))
+}
+
+async fn unassign(
+    state: web::Data<ApiState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (project, runner) = path.into_inner();
+    let project = ProjectRef::parse(&project);
+    let id = runner_id(&runner)?;
+    let actor = auth.actor();
+    state
+        .call(move |uc| uc.unassign_runner(&actor, &project, id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn create(
+    state: web::Data<ApiState>,
+    auth: Auth,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    let runner_type = params
+        .one_of("runner_type", RunnerType::parse)?
+        .ok_or_else(|| ApiError::missing("runner_type"))?;
+    let group_id = match runner_type {
+        RunnerType::Group => Some(NamespaceId(params.required_int("group_id")?)),
+        _ => None,
+    };
+    let project_id = match runner_type {
+        RunnerType::Project => Some(ProjectId(params.required_int("project_id")?)),
+        _ => None,
+    };
+    let request = CreateRunnerRequest {
+        runner_type,
+        group_id,
+        project_id,
+        settings: settings_input(&params)?,
+    };
+    let actor = auth.actor();
+    let issued = state
+        .call(move |uc| uc.create_runner(&actor, request))
+        .await?;
+    Ok(HttpResponse::Created().json(entities::runner_registration(&issued)))
 }
 
 async fn reset_registration_token(
@@ -24,4 +395,70 @@ async fn reset_registration_token(
         .call(move |uc| uc.reset_instance_runners_token(&actor))
         .await?;
     Ok(HttpResponse::Created().json(entities::reset_token(&token)))
+}
+
+// The runner-facing calls on the same paths.
+
+async fn register(
+    req: HttpRequest,
+    state: web::Data<ApiState>,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    let registration_token = runner_token(&req, &params)?;
+    let request = RegisterRunnerRequest {
+        registration_token,
+        settings: settings_input(&params)?,
+        contact: contact(&req, &params)?,
+    };
+    let issued = state.call(move |uc| uc.register_runner(request)).await?;
+    Ok(HttpResponse::Created().json(entities::runner_registration(&issued)))
+}
+
+async fn unregister(
+    req: HttpRequest,
+    state: web::Data<ApiState>,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    let token = runner_token(&req, &params)?;
+    state.call(move |uc| uc.unregister_runner(&token)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn verify(
+    req: HttpRequest,
+    state: web::Data<ApiState>,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    let token = runner_token(&req, &params)?;
+    let contact = contact(&req, &params)?;
+    let issued = state
+        .call(move |uc| uc.verify_runner(&token, contact))
+        .await?;
+    Ok(HttpResponse::Ok().json(entities::runner_registration(&issued)))
+}
+
+async fn reset_own_token(
+    req: HttpRequest,
+    state: web::Data<ApiState>,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    let token = runner_token(&req, &params)?;
+    let contact = contact(&req, &params)?;
+    let issued = state
+        .call(move |uc| uc.reset_own_runner_token(&token, contact))
+        .await?;
+    Ok(HttpResponse::Created().json(entities::runner_token(&issued)))
+}
+
+async fn remove_manager(
+    req: HttpRequest,
+    state: web::Data<ApiState>,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    let token = runner_token(&req, &params)?;
+    let system_id = params.required_string("system_id")?;
+    state
+        .call(move |uc| uc.remove_runner_manager(&token, &system_id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

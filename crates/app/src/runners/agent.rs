@@ -1,0 +1,81 @@
+//! The runner-facing calls made with a runner's own token: verify, unregister, reset the
+//! token, remove a manager.
+
+use paddock_domain::token::PlainToken;
+use paddock_ports::inbound::{
+    IssuedToken, RemoveManagerError, RunnerAuthError, RunnerContact, RunnerView,
+};
+
+use super::Ctx;
+
+/// `POST /runners/verify`: a contact of the runner and of its manager.
+pub fn verify(
+    ctx: &Ctx<'_>,
+    token: &PlainToken,
+    contact: RunnerContact,
+) -> Result<IssuedToken, RunnerAuthError> {
+    let runner = ctx.authenticate(token)?;
+    ctx.touch(&runner, Some(&contact));
+    Ok(IssuedToken {
+        runner: runner.id,
+        token: token.clone(),
+        expires_at: runner.token_expires_at,
+    })
+}
+
+/// `DELETE /runners`: the runner deletes itself (no manager is created on the way).
+pub fn unregister(ctx: &Ctx<'_>, token: &PlainToken) -> Result<RunnerView, RunnerAuthError> {
+    let runner = ctx.authenticate(token)?;
+    let view = ctx.view(runner.clone(), None);
+    ctx.out.runners.delete_runner(runner.id)?;
+    ctx.live.forget(runner.id, None);
+    tracing::info!(runner.id = runner.id.0, "runner unregistered itself");
+    Ok(view)
+}
+
+/// `POST /runners/reset_authentication_token`: a new token; the old one stops working.
+pub fn reset_own_token(
+    ctx: &Ctx<'_>,
+    token: &PlainToken,
+    contact: RunnerContact,
+) -> Result<IssuedToken, RunnerAuthError> {
+    let runner = ctx.authenticate(token)?;
+    ctx.touch(&runner, Some(&contact));
+    let (token, expires_at) = ctx.new_token();
+    if !ctx
+        .out
+        .runners
+        .set_runner_token(runner.id, &token.digest(), expires_at)?
+    {
+        return Err(RunnerAuthError::Forbidden);
+    }
+    Ok(IssuedToken {
+        runner: runner.id,
+        token,
+        expires_at,
+    })
+}
+
+/// `DELETE /runners/managers`: removes one machine; the runner stays.
+pub fn remove_manager(
+    ctx: &Ctx<'_>,
+    token: &PlainToken,
+    system_id: &str,
+) -> Result<(), RemoveManagerError> {
+    let runner = ctx.authenticate(token).map_err(|e| match e {
+        RunnerAuthError::Forbidden => RemoveManagerError::Forbidden,
+        RunnerAuthError::Internal(text) => RemoveManagerError::Internal(text),
+    })?;
+    // A manager seen but not yet written down is written first, so that it can be removed.
+    ctx.flush();
+    if ctx
+        .out
+        .runners
+        .delete_runner_manager(runner.id, system_id)?
+    {
+        ctx.live.forget(runner.id, Some(system_id));
+        Ok(())
+    } else {
+        Err(RemoveManagerError::NotFound)
+    }
+}

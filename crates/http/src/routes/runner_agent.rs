@@ -1,0 +1,76 @@
+//! What runner-facing requests share: the runner's token (`token` parameter, or the
+//! `RUNNER-TOKEN` header that gitlab-runner also sends) and its contact details (`system_id`,
+//! `info`, the client address).
+
+use actix_web::HttpRequest;
+use paddock_domain::runner::{MAX_SYSTEM_ID, RunnerInfo};
+use paddock_domain::token::PlainToken;
+use paddock_ports::inbound::RunnerContact;
+use serde_json::{Map, Value};
+
+use crate::error::ApiError;
+use crate::params::Params;
+
+/// The token of a runner-facing request; 400 `token is missing` without one.
+pub fn runner_token(req: &HttpRequest, params: &Params) -> Result<PlainToken, ApiError> {
+    if let Some(token) = params.string("token")? {
+        return Ok(PlainToken::from_user(token));
+    }
+    req.headers()
+        .get("runner-token")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty())
+        .map(PlainToken::from_user)
+        .ok_or_else(|| ApiError::missing("token"))
+}
+
+/// The client's address: the first of `X-Forwarded-For`, else the peer.
+pub fn client_ip(req: &HttpRequest) -> Option<String> {
+    let forwarded = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned);
+    forwarded.or_else(|| req.peer_addr().map(|addr| addr.ip().to_string()))
+}
+
+fn info_field(
+    info: &Map<String, Value>,
+    name: &str,
+    max: usize,
+) -> Result<Option<String>, ApiError> {
+    match info.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) if text.chars().count() <= max => Ok(Some(text.clone())),
+        Some(Value::String(_)) => Err(ApiError::Param(format!("info[{name}] is too long"))),
+        Some(Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(_) => Err(ApiError::invalid(&format!("info[{name}]"))),
+    }
+}
+
+/// `system_id`, `info` and the address of a runner request.
+pub fn contact(req: &HttpRequest, params: &Params) -> Result<RunnerContact, ApiError> {
+    let system_id = params.string("system_id")?.filter(|s| !s.is_empty());
+    if system_id
+        .as_ref()
+        .is_some_and(|s| s.chars().count() > MAX_SYSTEM_ID)
+    {
+        return Err(ApiError::invalid("system_id"));
+    }
+    let info = params.object("info")?.unwrap_or_default();
+    Ok(RunnerContact {
+        system_id,
+        info: RunnerInfo {
+            name: info_field(&info, "name", 256)?,
+            version: info_field(&info, "version", 2048)?,
+            revision: info_field(&info, "revision", 255)?,
+            platform: info_field(&info, "platform", 255)?,
+            architecture: info_field(&info, "architecture", 255)?,
+            executor: info_field(&info, "executor", 255)?,
+        },
+        ip_address: client_ip(req),
+    })
+}
