@@ -17,12 +17,13 @@ use paddock_testkit::{FailingStore, FixedClock, memory_outbound, outbound_over};
 use serde_json::{Value, json};
 
 const ROOT_TOKEN: &str = "glpat-handler-tests";
+const REGISTRATION_TOKEN: &str = "GR1348941handlertests";
 
 fn state(out: Outbound) -> web::Data<ApiState> {
     let app = Paddock::new(out);
     let _ = app.bootstrap(BootstrapRequest {
         root_token: Some(PlainToken::from_user(ROOT_TOKEN)),
-        registration_token: None,
+        registration_token: Some(PlainToken::from_user(REGISTRATION_TOKEN)),
     });
     web::Data::new(ApiState::new(
         Arc::new(app),
@@ -212,4 +213,63 @@ async fn links_use_the_external_url() {
         link.starts_with("<https://paddock.example.com/api/v4/users?page=1&per_page=1>"),
         "{link}"
     );
+}
+
+/// A redaction that checks the value is a runner authentication token before hiding it.
+fn runner_token(value: insta::internals::Content, _: insta::internals::ContentPath<'_>) -> String {
+    let text = value.as_str().unwrap_or_default();
+    assert!(text.starts_with("glrt-"), "a runner token, not {text:?}");
+    "[runner token]".into()
+}
+
+#[actix_web::test]
+async fn runners_have_gitlabs_shapes() {
+    let (out, _, _) = memory_outbound();
+    let app = service(state(out)).await;
+    let (status, _, registered) = call(
+        &app,
+        test::TestRequest::post().uri("/api/v4/runners").set_json(json!({
+            "token": REGISTRATION_TOKEN, "description": "builder", "tag_list": "docker, linux",
+            "maximum_timeout": 3600, "maintenance_note": "rack 4", "info": {"name": "gitlab-runner"}
+        })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    insta::assert_json_snapshot!("runner_registered", registered, { ".token" => insta::dynamic_redaction(runner_token) });
+    let token = registered["token"].as_str().unwrap().to_owned();
+    let (status, _, verified) = call(
+        &app,
+        test::TestRequest::post()
+            .uri("/api/v4/runners/verify")
+            .insert_header(("X-Forwarded-For", "192.0.2.10, 10.0.0.1"))
+            .set_json(json!({
+                "token": token, "system_id": "s_0123456789ab",
+                "info": {"name": "gitlab-runner", "version": "17.4.0", "revision": "abc123", "platform": "linux",
+                         "architecture": "amd64", "executor": "docker"}
+            })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        verified["token"],
+        token.as_str(),
+        "verify answers the token it was given"
+    );
+    let (_, _, details) = call(&app, test::TestRequest::get().uri("/api/v4/runners/1")).await;
+    insta::assert_json_snapshot!("runner_details", details);
+    let (_, _, list) = call(&app, test::TestRequest::get().uri("/api/v4/runners/all")).await;
+    insta::assert_json_snapshot!("runner_list", list);
+    let (_, _, managers) = call(
+        &app,
+        test::TestRequest::get().uri("/api/v4/runners/1/managers"),
+    )
+    .await;
+    insta::assert_json_snapshot!("runner_managers", managers);
+    let (status, _, reset) = call(
+        &app,
+        test::TestRequest::post().uri("/api/v4/runners/1/reset_authentication_token"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    insta::assert_json_snapshot!("runner_token_reset", reset, { ".token" => insta::dynamic_redaction(runner_token) });
 }
