@@ -304,3 +304,79 @@ fn postgres_is_selected_by_the_url_scheme() {
     assert!(status.success());
     assert!(log.contains("postgres"), "{log}");
 }
+
+#[test]
+fn no_token_of_any_kind_reaches_the_log() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let mut command = binary::command();
+    command
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(data.path())
+        .env("RUST_LOG", "debug")
+        .env("PADDOCK_ROOT_TOKEN", "glpat-secret-root-token")
+        .env("PADDOCK_REGISTRATION_TOKEN", "GR1348941secretregistration");
+    let process = Process::spawn(command, port);
+    let client = Client::new();
+    let api = format!("{}/api/v4", process.base);
+    let registered: paddock_tests::serde_json::Value = client
+        .post(format!("{api}/runners"))
+        .form(&[
+            ("token", "GR1348941secretregistration"),
+            ("description", "r"),
+        ])
+        .send()
+        .expect("answered")
+        .json()
+        .expect("JSON");
+    let runner_token = registered["token"].as_str().expect("a token").to_owned();
+    let verify = client
+        .post(format!("{api}/runners/verify?token={runner_token}"))
+        .send()
+        .expect("answered");
+    assert_eq!(verify.status(), 200);
+    for path in ["/runners/all", "/runners/1", "/projects"] {
+        let response = client
+            .get(format!("{api}{path}?private_token=glpat-secret-root-token"))
+            .send()
+            .expect("answered");
+        assert_eq!(response.status(), 200, "{path}");
+        assert!(
+            !response.text().unwrap_or_default().contains(&runner_token),
+            "{path} lists no token"
+        );
+    }
+    // Failures are logged too, still without the tokens.
+    let wrong = client
+        .post(format!("{api}/runners"))
+        .json(&paddock_tests::serde_json::json!({"token": "GR1348941wrongsecret"}))
+        .send()
+        .expect("answered");
+    assert_eq!(wrong.status(), 403);
+    let deleted = client
+        .delete(format!("{api}/runners"))
+        .json(&paddock_tests::serde_json::json!({"token": runner_token}))
+        .send()
+        .expect("answered");
+    assert_eq!(deleted.status(), 204);
+    let (status, log) = process.terminate();
+    assert!(status.success());
+    assert!(
+        log.contains("runner registered"),
+        "the log is not empty: {log}"
+    );
+    for secret in [
+        "glpat-secret-root-token",
+        "GR1348941secretregistration",
+        "GR1348941wrongsecret",
+        runner_token.as_str(),
+        "glrt-",
+    ] {
+        assert!(!log.contains(secret), "{secret} appears in the log");
+    }
+}

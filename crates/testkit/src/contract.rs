@@ -19,6 +19,11 @@ use paddock_domain::pagination::PageRequest;
 use paddock_domain::personal_access_token::PersonalAccessToken;
 use paddock_domain::project::Project;
 use paddock_domain::protected_branch::BranchAccessLevel;
+use paddock_domain::runner::filter::{ContactFilter, RunnerFilter, VersionPrefix};
+use paddock_domain::runner::{
+    AccessLevel, RegistrationType, Runner, RunnerId, RunnerInfo, RunnerManager, RunnerSettings,
+    RunnerType, Tags,
+};
 use paddock_domain::token::TokenDigest;
 use paddock_domain::user::{User, UserState};
 use paddock_domain::{
@@ -26,9 +31,10 @@ use paddock_domain::{
 };
 use paddock_ports::RepoError;
 use paddock_ports::outbound::{
-    Audience, GroupChanges, GroupFilter, GroupOrder, MemberWithUser, NewGroup,
-    NewPersonalAccessToken, NewProject, NewProtectedBranch, NewUser, Outbound, ParentFilter,
-    ProjectChanges, ProjectFilter, ProjectOrder, SealedToken, Sort, UserFilter,
+    Audience, ContactUpdate, GroupChanges, GroupFilter, GroupOrder, ManagerContact, MemberWithUser,
+    NewGroup, NewPersonalAccessToken, NewProject, NewProtectedBranch, NewRunner, NewUser, Outbound,
+    ParentFilter, ProjectChanges, ProjectFilter, ProjectOrder, RunnerChanges, RunnerQuery,
+    RunnerSet, SealedToken, Sort, UserFilter,
 };
 
 /// One behaviour, run on the ports of a fresh store.
@@ -108,6 +114,31 @@ macro_rules! contract_cases {
             protected_branches_are_created_once_per_project_and_read_back,
             protected_branches_are_listed_by_id_in_pages,
             protected_branches_are_deleted_by_name,
+            runners_of_every_type_are_created_and_read_back,
+            runners_are_found_by_their_token_digest,
+            a_new_runner_token_replaces_the_old_one,
+            runner_token_digests_are_unique,
+            updating_a_runner_changes_only_the_given_fields,
+            deleting_a_runner_removes_its_tags_assignments_and_managers,
+            runners_are_assigned_to_projects_once_each_in_order,
+            unassigning_the_owner_project_hands_the_runner_to_the_next_project,
+            recording_contacts_sets_the_contact_time_and_creates_then_updates_managers,
+            runner_managers_are_listed_most_recently_contacted_first,
+            managers_of_several_runners_are_read_together,
+            runner_managers_are_deleted_by_system_id,
+            every_runner_is_listed_by_id_in_pages_with_totals,
+            managed_runners_are_those_of_maintained_projects_and_owned_groups,
+            project_runner_lists_hold_assigned_group_and_instance_runners,
+            group_runner_lists_hold_group_runners_of_the_given_groups,
+            runners_are_filtered_by_type_and_active_flag,
+            runners_are_filtered_by_contact_time,
+            runners_are_filtered_by_tags_requiring_every_one,
+            runners_are_filtered_by_the_version_of_any_of_their_managers,
+            a_contradictory_filter_selects_nothing,
+            projects_and_groups_are_found_by_their_runners_token,
+            deleting_a_project_deletes_the_project_runners_it_leaves_without_a_project,
+            deleting_a_group_deletes_its_group_runners_and_the_project_runners_it_orphans,
+            deleting_a_user_deletes_the_runners_of_its_personal_projects,
             the_instance_runners_token_is_initialised_only_once,
             setting_the_instance_runners_token_overwrites_it,
             the_storage_answers_a_ping,
@@ -2805,4 +2836,1449 @@ pub fn setting_the_instance_runners_token_overwrites_it(out: &Outbound) {
 
 pub fn the_storage_answers_a_ping(out: &Outbound) {
     assert_eq!(out.health.ping(), Ok(()));
+}
+
+// ----------------------------------------------------------------------------------------
+// Runners
+// ----------------------------------------------------------------------------------------
+
+/// The digest of the runner token `glrt-<label>`.
+fn runner_digest(label: &str) -> TokenDigest {
+    TokenDigest::of(&format!("glrt-{label}"))
+}
+
+/// A runner of this type with default settings and the token `glrt-<label>`, made now.
+fn new_runner(out: &Outbound, runner_type: RunnerType, label: &str) -> NewRunner {
+    NewRunner {
+        runner_type,
+        group_id: None,
+        project_id: None,
+        settings: RunnerSettings::default(),
+        name: None,
+        token_digest: runner_digest(label),
+        token_expires_at: None,
+        registration_type: RegistrationType::AuthenticatedUser,
+        creator_id: None,
+        created_at: now(out),
+    }
+}
+
+fn create_runner(out: &Outbound, new: NewRunner) -> Runner {
+    out.runners.create_runner(new).expect("create a runner")
+}
+
+fn instance_runner(out: &Outbound, label: &str) -> Runner {
+    create_runner(out, new_runner(out, RunnerType::Instance, label))
+}
+
+fn group_runner(out: &Outbound, group: &Namespace, label: &str) -> Runner {
+    let new = NewRunner {
+        group_id: Some(group.id),
+        ..new_runner(out, RunnerType::Group, label)
+    };
+    create_runner(out, new)
+}
+
+fn project_runner(out: &Outbound, project: &Project, label: &str) -> Runner {
+    let new = NewRunner {
+        project_id: Some(project.id),
+        ..new_runner(out, RunnerType::Project, label)
+    };
+    create_runner(out, new)
+}
+
+/// An instance runner with these tags.
+fn tagged_runner(out: &Outbound, label: &str, names: &[&str]) -> Runner {
+    let new = NewRunner {
+        settings: RunnerSettings {
+            tags: tags(names),
+            ..RunnerSettings::default()
+        },
+        ..new_runner(out, RunnerType::Instance, label)
+    };
+    create_runner(out, new)
+}
+
+fn tags(names: &[&str]) -> Tags {
+    Tags::parse(names)
+}
+
+fn assign(out: &Outbound, runner: &Runner, project: &Project) {
+    out.runners
+        .assign_runner(runner.id, project.id, now(out))
+        .expect("assign a runner");
+}
+
+/// The runner as stored now.
+fn reread(out: &Outbound, runner: &Runner) -> Runner {
+    out.runners
+        .runner(runner.id)
+        .unwrap()
+        .expect("the runner exists")
+}
+
+fn runner_query(set: RunnerSet, filter: RunnerFilter) -> RunnerQuery {
+    RunnerQuery { set, filter }
+}
+
+/// Every runner, unfiltered.
+fn all_runners() -> RunnerQuery {
+    runner_query(RunnerSet::All, RunnerFilter::default())
+}
+
+/// The ids of a whole list, checking that its total counts it.
+fn runner_ids(out: &Outbound, query: &RunnerQuery) -> Vec<RunnerId> {
+    let found = out
+        .runners
+        .runners(query, everything())
+        .expect("list runners");
+    assert_eq!(
+        found.total,
+        found.items.len() as u64,
+        "the total counts the list"
+    );
+    found.items.into_iter().map(|r| r.id).collect()
+}
+
+/// The ids of every runner passing the filter.
+fn passing(out: &Outbound, filter: RunnerFilter) -> Vec<RunnerId> {
+    runner_ids(out, &runner_query(RunnerSet::All, filter))
+}
+
+/// A runner machine reporting this version.
+fn machine(system_id: &str, version: &str) -> ManagerContact {
+    ManagerContact {
+        system_id: system_id.to_owned(),
+        info: RunnerInfo {
+            name: Some(format!("host-{system_id}")),
+            version: Some(version.to_owned()),
+            revision: Some("0123abcd".to_owned()),
+            platform: Some("linux".to_owned()),
+            architecture: Some("amd64".to_owned()),
+            executor: Some("docker".to_owned()),
+        },
+        ip_address: Some("10.0.0.1".to_owned()),
+    }
+}
+
+fn contact(runner: &Runner, at: DateTime<Utc>, manager: Option<ManagerContact>) -> ContactUpdate {
+    ContactUpdate {
+        runner: runner.id,
+        contacted_at: at,
+        manager,
+    }
+}
+
+fn record(out: &Outbound, updates: &[ContactUpdate]) {
+    out.runners
+        .record_contacts(updates)
+        .expect("record contacts");
+}
+
+/// The `system_id`s of a runner's managers, in the order listed.
+fn system_ids(out: &Outbound, runner: &Runner) -> Vec<String> {
+    let managers = out.runners.runner_managers(runner.id).unwrap();
+    managers.into_iter().map(|m| m.system_id).collect()
+}
+
+pub fn runners_of_every_type_are_created_and_read_back(out: &Outbound) {
+    let owner = user(out, "owner");
+    let team = group(out, &owner, "team");
+    let app = project(out, &owner, &team, "app");
+    let at = now(out);
+    let expires = at + Duration::days(30) + Duration::microseconds(250);
+    let settings = RunnerSettings {
+        description: "Big builder".to_owned(),
+        maintenance_note: "Reboot on Mondays".to_owned(),
+        active: false,
+        locked: true,
+        run_untagged: false,
+        access_level: AccessLevel::RefProtected,
+        maximum_timeout: Some(3600),
+        tags: tags(&["zeta", "alpha", "mid"]),
+    };
+    let new = NewRunner {
+        project_id: Some(app.id),
+        settings: settings.clone(),
+        name: Some("builder-1".to_owned()),
+        token_expires_at: Some(expires),
+        registration_type: RegistrationType::RegistrationToken,
+        creator_id: Some(owner.id),
+        ..new_runner(out, RunnerType::Project, "project")
+    };
+    let builder = create_runner(out, new);
+    assert_eq!(builder.runner_type, RunnerType::Project);
+    assert_eq!(builder.group_id, None);
+    assert_eq!(builder.owner_project_id, Some(app.id));
+    assert_eq!(builder.settings, settings);
+    // Tags keep the order they were given in.
+    assert_eq!(builder.settings.tags.as_slice(), ["zeta", "alpha", "mid"]);
+    assert_eq!(builder.name.as_deref(), Some("builder-1"));
+    assert_eq!(builder.token_expires_at, Some(expires));
+    assert_eq!(
+        builder.registration_type,
+        RegistrationType::RegistrationToken
+    );
+    assert_eq!(builder.contacted_at, None);
+    assert_eq!(builder.creator_id, Some(owner.id));
+    assert_eq!(builder.created_at, at);
+    assert_eq!(builder.updated_at, at);
+    // A project runner is assigned to its project.
+    assert_eq!(out.runners.runner_project_ids(builder.id), Ok(vec![app.id]));
+
+    let shared = instance_runner(out, "instance");
+    assert_eq!(shared.runner_type, RunnerType::Instance);
+    assert_eq!((shared.group_id, shared.owner_project_id), (None, None));
+    assert_eq!(shared.settings, RunnerSettings::default());
+    assert_eq!(shared.name, None);
+    assert_eq!(shared.token_expires_at, None);
+    assert_eq!(
+        shared.registration_type,
+        RegistrationType::AuthenticatedUser
+    );
+    assert_eq!(shared.creator_id, None);
+    assert!(
+        out.runners
+            .runner_project_ids(shared.id)
+            .unwrap()
+            .is_empty()
+    );
+
+    let grouped = group_runner(out, &team, "group");
+    assert_eq!(grouped.runner_type, RunnerType::Group);
+    assert_eq!(grouped.group_id, Some(team.id));
+    assert_eq!(grouped.owner_project_id, None);
+    assert!(
+        out.runners
+            .runner_project_ids(grouped.id)
+            .unwrap()
+            .is_empty()
+    );
+
+    for runner in [&builder, &shared, &grouped] {
+        assert_eq!(out.runners.runner(runner.id), Ok(Some(runner.clone())));
+    }
+    assert_eq!(out.runners.runner(RunnerId(grouped.id.0 + 1000)), Ok(None));
+}
+
+pub fn runners_are_found_by_their_token_digest(out: &Outbound) {
+    let first = instance_runner(out, "one");
+    let second = instance_runner(out, "two");
+    let by_token = |label: &str| out.runners.runner_by_token(&runner_digest(label));
+    assert_eq!(by_token("one"), Ok(Some(first)));
+    assert_eq!(by_token("two"), Ok(Some(second)));
+    assert_eq!(by_token("three"), Ok(None));
+}
+
+pub fn a_new_runner_token_replaces_the_old_one(out: &Outbound) {
+    let at = now(out);
+    let new = NewRunner {
+        token_expires_at: Some(at + Duration::days(7)),
+        ..new_runner(out, RunnerType::Instance, "old")
+    };
+    let runner = create_runner(out, new);
+    let by_token = |label: &str| out.runners.runner_by_token(&runner_digest(label));
+
+    let later = at + Duration::days(90) + Duration::microseconds(42);
+    let replaced = out
+        .runners
+        .set_runner_token(runner.id, &runner_digest("new"), Some(later));
+    assert_eq!(replaced, Ok(true));
+    assert_eq!(by_token("old"), Ok(None));
+    let expected = Runner {
+        token_expires_at: Some(later),
+        ..runner.clone()
+    };
+    assert_eq!(by_token("new"), Ok(Some(expected)));
+
+    // A token without an expiry clears it.
+    let replaced = out
+        .runners
+        .set_runner_token(runner.id, &runner_digest("newer"), None);
+    assert_eq!(replaced, Ok(true));
+    assert_eq!(by_token("new"), Ok(None));
+    assert_eq!(by_token("newer"), Ok(Some(runner.clone())));
+    assert_eq!(out.runners.runner(runner.id), Ok(Some(runner.clone())));
+
+    let missing = RunnerId(runner.id.0 + 1000);
+    let refused = out
+        .runners
+        .set_runner_token(missing, &runner_digest("other"), None);
+    assert_eq!(refused, Ok(false));
+    assert_eq!(by_token("other"), Ok(None));
+}
+
+pub fn runner_token_digests_are_unique(out: &Outbound) {
+    let first = instance_runner(out, "same");
+    let again = out
+        .runners
+        .create_runner(new_runner(out, RunnerType::Instance, "same"));
+    assert_eq!(again, Err(conflict("token")));
+    let second = instance_runner(out, "other");
+    let taken = out
+        .runners
+        .set_runner_token(second.id, &runner_digest("same"), None);
+    assert_eq!(taken, Err(conflict("token")));
+    let by_token = |label: &str| out.runners.runner_by_token(&runner_digest(label));
+    assert_eq!(by_token("same"), Ok(Some(first.clone())));
+    assert_eq!(by_token("other"), Ok(Some(second.clone())));
+    assert_eq!(runner_ids(out, &all_runners()), [first.id, second.id]);
+}
+
+pub fn updating_a_runner_changes_only_the_given_fields(out: &Outbound) {
+    let owner = user(out, "owner");
+    let team = group(out, &owner, "team");
+    let app = project(out, &owner, &team, "app");
+    let new = NewRunner {
+        project_id: Some(app.id),
+        name: Some("builder".to_owned()),
+        settings: RunnerSettings {
+            description: "Builder".to_owned(),
+            maximum_timeout: Some(3600),
+            tags: tags(&["docker", "linux"]),
+            ..RunnerSettings::default()
+        },
+        ..new_runner(out, RunnerType::Project, "runner")
+    };
+    let runner = create_runner(out, new);
+    let update = |changes: &RunnerChanges| {
+        out.runners
+            .update_runner(runner.id, changes)
+            .unwrap()
+            .expect("the runner exists")
+    };
+
+    // Nothing given changes nothing, not even the time of the last update.
+    assert_eq!(update(&RunnerChanges::default()), runner);
+
+    let later = now(out) + secs(60);
+    let changes = RunnerChanges {
+        description: Some("Renamed".to_owned()),
+        active: Some(false),
+        updated_at: Some(later),
+        ..RunnerChanges::default()
+    };
+    let expected = Runner {
+        settings: RunnerSettings {
+            description: "Renamed".to_owned(),
+            active: false,
+            ..runner.settings.clone()
+        },
+        updated_at: later,
+        ..runner.clone()
+    };
+    assert_eq!(update(&changes), expected);
+
+    // Given tags replace the old ones, in their new order.
+    let changes = RunnerChanges {
+        maintenance_note: Some("Check the disk".to_owned()),
+        locked: Some(true),
+        run_untagged: Some(false),
+        access_level: Some(AccessLevel::RefProtected),
+        maximum_timeout: Some(Some(7200)),
+        tags: Some(tags(&["arm", "docker", "zeta"])),
+        ..RunnerChanges::default()
+    };
+    let expected = Runner {
+        settings: RunnerSettings {
+            maintenance_note: "Check the disk".to_owned(),
+            locked: true,
+            run_untagged: false,
+            access_level: AccessLevel::RefProtected,
+            maximum_timeout: Some(7200),
+            tags: tags(&["arm", "docker", "zeta"]),
+            ..expected.settings.clone()
+        },
+        ..expected
+    };
+    assert_eq!(update(&changes), expected);
+
+    // `Some(None)` clears the maximum timeout; empty tags clear the tags.
+    let changes = RunnerChanges {
+        maximum_timeout: Some(None),
+        tags: Some(Tags::default()),
+        ..RunnerChanges::default()
+    };
+    let expected = Runner {
+        settings: RunnerSettings {
+            maximum_timeout: None,
+            tags: Tags::default(),
+            ..expected.settings.clone()
+        },
+        ..expected
+    };
+    assert_eq!(update(&changes), expected);
+    assert_eq!(out.runners.runner(runner.id), Ok(Some(expected.clone())));
+    let docker = RunnerFilter {
+        tags: tags(&["docker"]),
+        ..RunnerFilter::default()
+    };
+    assert!(passing(out, docker).is_empty());
+    // The token and the projects are not settings.
+    let found = out.runners.runner_by_token(&runner_digest("runner"));
+    assert_eq!(found, Ok(Some(expected)));
+    assert_eq!(out.runners.runner_project_ids(runner.id), Ok(vec![app.id]));
+
+    let missing = RunnerId(runner.id.0 + 1000);
+    assert_eq!(out.runners.update_runner(missing, &changes), Ok(None));
+    let nothing = out
+        .runners
+        .update_runner(missing, &RunnerChanges::default());
+    assert_eq!(nothing, Ok(None));
+}
+
+pub fn deleting_a_runner_removes_its_tags_assignments_and_managers(out: &Outbound) {
+    let owner = user(out, "owner");
+    let team = group(out, &owner, "team");
+    let app = project(out, &owner, &team, "app");
+    let lib = project(out, &owner, &team, "lib");
+    let docker = RunnerSettings {
+        tags: tags(&["docker"]),
+        ..RunnerSettings::default()
+    };
+    let new = |label: &str| NewRunner {
+        project_id: Some(app.id),
+        settings: docker.clone(),
+        ..new_runner(out, RunnerType::Project, label)
+    };
+    let doomed = create_runner(out, new("doomed"));
+    assign(out, &doomed, &lib);
+    let kept = create_runner(out, new("kept"));
+    let at = now(out);
+    record(
+        out,
+        &[
+            contact(&doomed, at, Some(machine("m1", "16.0.1"))),
+            contact(&kept, at, Some(machine("m1", "16.0.1"))),
+        ],
+    );
+
+    assert_eq!(out.runners.delete_runner(doomed.id), Ok(true));
+
+    assert_eq!(out.runners.runner(doomed.id), Ok(None));
+    assert_eq!(
+        out.runners.runner_by_token(&runner_digest("doomed")),
+        Ok(None)
+    );
+    assert!(
+        out.runners
+            .runner_project_ids(doomed.id)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(out.runners.runner_managers(doomed.id).unwrap().is_empty());
+    let managers = out
+        .runners
+        .managers_of_runners(&[doomed.id, kept.id])
+        .unwrap();
+    let owners: Vec<RunnerId> = managers.iter().map(|m| m.runner_id).collect();
+    assert_eq!(owners, [kept.id]);
+    let tagged = RunnerFilter {
+        tags: tags(&["docker"]),
+        ..RunnerFilter::default()
+    };
+    assert_eq!(passing(out, tagged), [kept.id]);
+    let versioned = RunnerFilter {
+        version_prefix: VersionPrefix::parse("16"),
+        ..RunnerFilter::default()
+    };
+    assert_eq!(passing(out, versioned), [kept.id]);
+    let of = |project: &Project| {
+        let set = RunnerSet::ForProject {
+            project: project.id,
+            groups: vec![],
+            instance: false,
+        };
+        runner_ids(out, &runner_query(set, RunnerFilter::default()))
+    };
+    assert!(of(&lib).is_empty());
+    assert_eq!(of(&app), [kept.id]);
+    // The projects stay.
+    assert!(out.projects.project(lib.id).unwrap().is_some());
+    assert_eq!(out.runners.runner_project_ids(kept.id), Ok(vec![app.id]));
+
+    assert_eq!(out.runners.delete_runner(doomed.id), Ok(false));
+    // Its token is free again.
+    let again = instance_runner(out, "doomed");
+    assert_eq!(runner_ids(out, &all_runners()), [kept.id, again.id]);
+}
+
+pub fn runners_are_assigned_to_projects_once_each_in_order(out: &Outbound) {
+    let owner = user(out, "owner");
+    let team = group(out, &owner, "team");
+    let p1 = project(out, &owner, &team, "p1");
+    let p2 = project(out, &owner, &team, "p2");
+    let p3 = project(out, &owner, &team, "p3");
+    let runner = project_runner(out, &p1, "runner");
+    assign(out, &runner, &p3);
+    assign(out, &runner, &p2);
+    let projects_of = |r: &Runner| out.runners.runner_project_ids(r.id).unwrap();
+    assert_eq!(projects_of(&runner), [p1.id, p3.id, p2.id]);
+
+    for project in [&p1, &p3] {
+        let again = out.runners.assign_runner(runner.id, project.id, now(out));
+        assert_eq!(again, Err(conflict("runner_project")));
+    }
+    assert_eq!(projects_of(&runner), [p1.id, p3.id, p2.id]);
+    // The first project keeps owning it.
+    assert_eq!(reread(out, &runner).owner_project_id, Some(p1.id));
+
+    let other = project_runner(out, &p2, "other");
+    assign(out, &other, &p1);
+    assert_eq!(projects_of(&other), [p2.id, p1.id]);
+    assert_eq!(projects_of(&runner), [p1.id, p3.id, p2.id]);
+    let missing = RunnerId(other.id.0 + 1000);
+    assert!(out.runners.runner_project_ids(missing).unwrap().is_empty());
+}
+
+pub fn unassigning_the_owner_project_hands_the_runner_to_the_next_project(out: &Outbound) {
+    let owner = user(out, "owner");
+    let team = group(out, &owner, "team");
+    let p1 = project(out, &owner, &team, "p1");
+    let p2 = project(out, &owner, &team, "p2");
+    let p3 = project(out, &owner, &team, "p3");
+    let runner = project_runner(out, &p1, "runner");
+    assign(out, &runner, &p2);
+    assign(out, &runner, &p3);
+    let unassign = |project: &Project| out.runners.unassign_runner(runner.id, project.id);
+    let state = || {
+        let found = reread(out, &runner);
+        let projects = out.runners.runner_project_ids(runner.id).unwrap();
+        (found.owner_project_id, projects)
+    };
+
+    assert_eq!(unassign(&p2), Ok(true));
+    assert_eq!(unassign(&p2), Ok(false));
+    assert_eq!(state(), (Some(p1.id), vec![p1.id, p3.id]));
+
+    assert_eq!(unassign(&p1), Ok(true));
+    assert_eq!(state(), (Some(p3.id), vec![p3.id]));
+
+    // A project assigned again comes last.
+    assign(out, &runner, &p1);
+    assert_eq!(state(), (Some(p3.id), vec![p3.id, p1.id]));
+    assert_eq!(unassign(&p3), Ok(true));
+    assert_eq!(state(), (Some(p1.id), vec![p1.id]));
+
+    // The last project can go too (keeping one is the caller's rule); the runner stays.
+    assert_eq!(unassign(&p1), Ok(true));
+    assert_eq!(state(), (None, vec![]));
+
+    let missing = RunnerId(runner.id.0 + 1000);
+    assert_eq!(out.runners.unassign_runner(missing, p1.id), Ok(false));
+}
+
+pub fn recording_contacts_sets_the_contact_time_and_creates_then_updates_managers(out: &Outbound) {
+    let runner = instance_runner(out, "runner");
+    let other = instance_runner(out, "other");
+    let at = now(out);
+
+    let first = at + secs(10);
+    record(out, &[contact(&runner, first, None)]);
+    let expected = Runner {
+        contacted_at: Some(first),
+        ..runner.clone()
+    };
+    assert_eq!(reread(out, &runner), expected);
+    assert!(out.runners.runner_managers(runner.id).unwrap().is_empty());
+    assert_eq!(reread(out, &other).contacted_at, None);
+
+    // A first contact of a machine creates its manager.
+    let second = first + Duration::microseconds(1_500_000);
+    record(
+        out,
+        &[contact(&runner, second, Some(machine("m1", "16.0.1")))],
+    );
+    assert_eq!(reread(out, &runner).contacted_at, Some(second));
+    let managers = out.runners.runner_managers(runner.id).unwrap();
+    assert_eq!(managers.len(), 1);
+    let created = managers[0].clone();
+    let expected = RunnerManager {
+        id: created.id,
+        runner_id: runner.id,
+        system_id: "m1".to_owned(),
+        info: machine("m1", "16.0.1").info,
+        ip_address: Some("10.0.0.1".to_owned()),
+        contacted_at: Some(second),
+        created_at: second,
+    };
+    assert_eq!(created, expected);
+
+    // Its next contact updates it.
+    let third = second + secs(60);
+    let upgraded = ManagerContact {
+        info: RunnerInfo {
+            version: Some("16.1.0".to_owned()),
+            executor: None,
+            ..machine("m1", "16.0.1").info
+        },
+        ip_address: Some("10.0.0.2".to_owned()),
+        ..machine("m1", "16.0.1")
+    };
+    record(out, &[contact(&runner, third, Some(upgraded.clone()))]);
+    let expected = RunnerManager {
+        info: upgraded.info,
+        ip_address: upgraded.ip_address,
+        contacted_at: Some(third),
+        ..created
+    };
+    assert_eq!(out.runners.runner_managers(runner.id), Ok(vec![expected]));
+    assert_eq!(reread(out, &runner).contacted_at, Some(third));
+
+    // Runners that no longer exist are skipped; the rest of the batch is written.
+    let gone = instance_runner(out, "gone");
+    assert_eq!(out.runners.delete_runner(gone.id), Ok(true));
+    let fourth = third + secs(60);
+    let batch = [
+        contact(&gone, fourth, Some(machine("m9", "16.0.0"))),
+        contact(&other, fourth, Some(machine("m2", "15.11.0"))),
+        ContactUpdate {
+            runner: RunnerId(gone.id.0 + 1000),
+            contacted_at: fourth,
+            manager: None,
+        },
+    ];
+    assert_eq!(out.runners.record_contacts(&batch), Ok(()));
+    assert_eq!(reread(out, &other).contacted_at, Some(fourth));
+    assert_eq!(system_ids(out, &other), ["m2"]);
+    assert_eq!(out.runners.runner(gone.id), Ok(None));
+    assert!(out.runners.runner_managers(gone.id).unwrap().is_empty());
+    assert_eq!(out.runners.record_contacts(&[]), Ok(()));
+
+    // Contacts are written as given (the caller sends each runner's latest).
+    record(
+        out,
+        &[contact(&runner, first, Some(machine("m1", "16.0.1")))],
+    );
+    assert_eq!(reread(out, &runner).contacted_at, Some(first));
+    let managers = out.runners.runner_managers(runner.id).unwrap();
+    assert_eq!(managers.len(), 1);
+    assert_eq!(managers[0].contacted_at, Some(first));
+    assert_eq!(managers[0].created_at, second);
+}
+
+pub fn runner_managers_are_listed_most_recently_contacted_first(out: &Outbound) {
+    let runner = instance_runner(out, "runner");
+    let other = instance_runner(out, "other");
+    let at = now(out);
+    for (system_id, offset) in [("a", 1), ("b", 3), ("c", 2)] {
+        let manager = machine(system_id, "16.0.0");
+        record(out, &[contact(&runner, at + secs(offset), Some(manager))]);
+    }
+    record(
+        out,
+        &[contact(&other, at + secs(9), Some(machine("a", "16.0.0")))],
+    );
+    assert_eq!(system_ids(out, &runner), ["b", "c", "a"]);
+
+    record(
+        out,
+        &[contact(&runner, at + secs(5), Some(machine("a", "16.0.0")))],
+    );
+    assert_eq!(system_ids(out, &runner), ["a", "b", "c"]);
+    assert_eq!(system_ids(out, &other), ["a"]);
+    let missing = RunnerId(other.id.0 + 1000);
+    assert!(out.runners.runner_managers(missing).unwrap().is_empty());
+}
+
+pub fn managers_of_several_runners_are_read_together(out: &Outbound) {
+    let first = instance_runner(out, "first");
+    let second = instance_runner(out, "second");
+    let third = instance_runner(out, "third");
+    let at = now(out);
+    record(
+        out,
+        &[
+            contact(&first, at, Some(machine("m1", "16.0.0"))),
+            contact(&first, at, Some(machine("m2", "16.0.0"))),
+            contact(&second, at, Some(machine("m1", "15.0.0"))),
+            contact(&third, at, Some(machine("m3", "14.0.0"))),
+        ],
+    );
+    let missing = RunnerId(third.id.0 + 1000);
+    let mut found = out
+        .runners
+        .managers_of_runners(&[second.id, missing, first.id])
+        .unwrap();
+    found.sort_by_key(|m| m.id);
+    let mut expected = out.runners.runner_managers(first.id).unwrap();
+    expected.extend(out.runners.runner_managers(second.id).unwrap());
+    expected.sort_by_key(|m| m.id);
+    assert_eq!(expected.len(), 3);
+    assert_eq!(found, expected);
+    assert!(out.runners.managers_of_runners(&[]).unwrap().is_empty());
+    assert!(
+        out.runners
+            .managers_of_runners(&[missing])
+            .unwrap()
+            .is_empty()
+    );
+}
+
+pub fn runner_managers_are_deleted_by_system_id(out: &Outbound) {
+    let runner = instance_runner(out, "runner");
+    let other = instance_runner(out, "other");
+    let at = now(out);
+    record(
+        out,
+        &[
+            contact(&runner, at, Some(machine("m1", "16.0.0"))),
+            contact(&runner, at, Some(machine("m2", "16.0.0"))),
+            contact(&other, at, Some(machine("m1", "16.0.0"))),
+        ],
+    );
+    let old = out.runners.runner_managers(runner.id).unwrap();
+    let old_m1 = old.iter().find(|m| m.system_id == "m1").expect("m1").id;
+
+    assert_eq!(out.runners.delete_runner_manager(runner.id, "m1"), Ok(true));
+    assert_eq!(
+        out.runners.delete_runner_manager(runner.id, "m1"),
+        Ok(false)
+    );
+    assert_eq!(system_ids(out, &runner), ["m2"]);
+    assert_eq!(system_ids(out, &other), ["m1"]);
+    let missing = RunnerId(other.id.0 + 1000);
+    assert_eq!(out.runners.delete_runner_manager(missing, "m1"), Ok(false));
+
+    // The machine's next contact makes a new manager.
+    let later = at + secs(60);
+    record(
+        out,
+        &[contact(&runner, later, Some(machine("m1", "16.1.0")))],
+    );
+    let managers = out.runners.runner_managers(runner.id).unwrap();
+    assert_eq!(managers.len(), 2);
+    assert_eq!(managers[0].system_id, "m1");
+    assert_ne!(managers[0].id, old_m1);
+    assert_eq!(managers[0].created_at, later);
+}
+
+pub fn every_runner_is_listed_by_id_in_pages_with_totals(out: &Outbound) {
+    let owner = user(out, "owner");
+    let team = group(out, &owner, "team");
+    let app = project(out, &owner, &team, "app");
+    let a = instance_runner(out, "a");
+    let b = project_runner(out, &app, "b");
+    let new = NewRunner {
+        group_id: Some(team.id),
+        settings: RunnerSettings {
+            tags: tags(&["linux", "docker"]),
+            ..RunnerSettings::default()
+        },
+        ..new_runner(out, RunnerType::Group, "c")
+    };
+    let c = create_runner(out, new);
+    let d = instance_runner(out, "d");
+    let e = project_runner(out, &app, "e");
+    assert_eq!(
+        runner_ids(out, &all_runners()),
+        [a.id, b.id, c.id, d.id, e.id]
+    );
+    let listed = |query: &RunnerQuery, page: PageRequest| {
+        let found = out.runners.runners(query, page).unwrap();
+        let ids: Vec<RunnerId> = found.items.iter().map(|r| r.id).collect();
+        (ids, found.total)
+    };
+    let all = all_runners();
+    assert_eq!(listed(&all, page(1, 2)), (vec![a.id, b.id], 5));
+    assert_eq!(listed(&all, page(3, 2)), (vec![e.id], 5));
+    assert_eq!(listed(&all, page(4, 2)), (vec![], 5));
+    // Lists carry whole runners, tags included.
+    let found = out.runners.runners(&all, page(2, 2)).unwrap();
+    assert_eq!(found.items, [c, d.clone()]);
+
+    // The total counts what passes the filter.
+    let instance = runner_query(
+        RunnerSet::All,
+        RunnerFilter::default().with_type(RunnerType::Instance),
+    );
+    assert_eq!(listed(&instance, page(2, 1)), (vec![d.id], 2));
+    assert_eq!(listed(&instance, page(3, 1)), (vec![], 2));
+}
+
+/// Runners around `alice`, and whether she manages them at `now`:
+///
+/// | runner       | of                                   | alice                          | managed          |
+/// |--------------|--------------------------------------|--------------------------------|------------------|
+/// | `shared`     | the instance                         |                                | never            |
+/// | `of-top`     | group `top`                          | owner                          | yes              |
+/// | `of-sub`     | group `top/sub`                      | owner of `top`                 | yes              |
+/// | `of-maint`   | group `maint`                        | maintainer                     | no               |
+/// | `of-gone`    | group `gone`                         | owner, expired at `now`        | no               |
+/// | `of-late`    | group `late`                         | owner, expires a second later  | yes              |
+/// | `on-sub`     | project `top/sub/in-sub`             | owner of `top`                 | yes              |
+/// | `on-maint`   | project `maint/in-maint`             | maintainer of `maint`          | yes              |
+/// | `on-direct`  | project `other/direct`               | maintainer of the project      | yes              |
+/// | `on-dev`     | project `other/dev`                  | developer of the project       | no               |
+/// | `spanning`   | `other/dev`, then `other/direct`     | maintainer of the second       | yes              |
+/// | `on-gone`    | project `gone/in-gone`               | owner of `gone`, expired       | no               |
+/// | `on-mine`    | project `alice/mine`                 | her own namespace              | yes              |
+pub fn managed_runners_are_those_of_maintained_projects_and_owned_groups(out: &Outbound) {
+    let owner = user(out, "owner");
+    let alice = user(out, "alice");
+    let bob = user(out, "bob");
+    let at = now(out);
+    let top = group(out, &owner, "top");
+    join(out, in_group(&top), &alice, Role::Owner);
+    let sub = subgroup(out, &owner, &top, "sub");
+    let maint = group(out, &owner, "maint");
+    join(out, in_group(&maint), &alice, Role::Maintainer);
+    let other = group(out, &owner, "other");
+    let gone = group(out, &owner, "gone");
+    join_until(out, in_group(&gone), &alice, Role::Owner, Some(at));
+    let late = group(out, &owner, "late");
+    join_until(
+        out,
+        in_group(&late),
+        &alice,
+        Role::Owner,
+        Some(at + secs(1)),
+    );
+    let home = out
+        .namespaces
+        .user_namespace(alice.id)
+        .unwrap()
+        .expect("a namespace");
+    let in_sub = project(out, &owner, &sub, "in-sub");
+    let in_maint = project(out, &owner, &maint, "in-maint");
+    let direct = project(out, &owner, &other, "direct");
+    join(out, in_project(&direct), &alice, Role::Maintainer);
+    let dev = project(out, &owner, &other, "dev");
+    join(out, in_project(&dev), &alice, Role::Developer);
+    let in_gone = project(out, &owner, &gone, "in-gone");
+    let mine = project(out, &alice, &home, "mine");
+
+    let shared = instance_runner(out, "shared");
+    let of_top = group_runner(out, &top, "of-top");
+    let of_sub = group_runner(out, &sub, "of-sub");
+    let of_maint = group_runner(out, &maint, "of-maint");
+    let of_gone = group_runner(out, &gone, "of-gone");
+    let of_late = group_runner(out, &late, "of-late");
+    let on_sub = project_runner(out, &in_sub, "on-sub");
+    let on_maint = project_runner(out, &in_maint, "on-maint");
+    let on_direct = project_runner(out, &direct, "on-direct");
+    let on_dev = project_runner(out, &dev, "on-dev");
+    let spanning = project_runner(out, &dev, "spanning");
+    assign(out, &spanning, &direct);
+    let on_gone = project_runner(out, &in_gone, "on-gone");
+    let on_mine = project_runner(out, &mine, "on-mine");
+
+    let managed = |user: &User, when: DateTime<Utc>, filter: RunnerFilter| {
+        let set = RunnerSet::ManagedBy {
+            user: user.id,
+            now: when,
+        };
+        runner_ids(out, &runner_query(set, filter))
+    };
+    let any = RunnerFilter::default;
+    assert_eq!(
+        managed(&alice, at, any()),
+        [
+            of_top.id,
+            of_sub.id,
+            of_late.id,
+            on_sub.id,
+            on_maint.id,
+            on_direct.id,
+            spanning.id,
+            on_mine.id,
+        ]
+    );
+    // A second later `late` has expired; a second earlier `gone` had not.
+    assert_eq!(
+        managed(&alice, at + secs(1), any()),
+        [
+            of_top.id,
+            of_sub.id,
+            on_sub.id,
+            on_maint.id,
+            on_direct.id,
+            spanning.id,
+            on_mine.id,
+        ]
+    );
+    assert_eq!(
+        managed(&alice, at - secs(1), any()),
+        [
+            of_top.id,
+            of_sub.id,
+            of_gone.id,
+            of_late.id,
+            on_sub.id,
+            on_maint.id,
+            on_direct.id,
+            spanning.id,
+            on_gone.id,
+            on_mine.id,
+        ]
+    );
+    // Filters narrow the set.
+    let groups_only = any().with_type(RunnerType::Group);
+    assert_eq!(
+        managed(&alice, at, groups_only),
+        [of_top.id, of_sub.id, of_late.id]
+    );
+    assert!(managed(&bob, at, any()).is_empty());
+    // The owner of every group manages everything in them, but neither alice's own
+    // projects nor the instance's runners.
+    assert_eq!(
+        managed(&owner, at, any()),
+        [
+            of_top.id,
+            of_sub.id,
+            of_maint.id,
+            of_gone.id,
+            of_late.id,
+            on_sub.id,
+            on_maint.id,
+            on_direct.id,
+            on_dev.id,
+            spanning.id,
+            on_gone.id,
+        ]
+    );
+    assert_eq!(runner_ids(out, &all_runners())[0], shared.id);
+}
+
+pub fn project_runner_lists_hold_assigned_group_and_instance_runners(out: &Outbound) {
+    let owner = user(out, "owner");
+    let top = group(out, &owner, "top");
+    let sub = subgroup(out, &owner, &top, "sub");
+    let other = group(out, &owner, "other");
+    let app = project(out, &owner, &sub, "app");
+    let lib = project(out, &owner, &other, "lib");
+    let shared = instance_runner(out, "shared");
+    let of_top = group_runner(out, &top, "of-top");
+    let of_sub = group_runner(out, &sub, "of-sub");
+    let of_other = group_runner(out, &other, "of-other");
+    let on_app = project_runner(out, &app, "on-app");
+    let on_lib = project_runner(out, &lib, "on-lib");
+    let both = project_runner(out, &lib, "both");
+    assign(out, &both, &app);
+    let of = |project: &Project, groups: &[&Namespace], instance: bool| {
+        let set = RunnerSet::ForProject {
+            project: project.id,
+            groups: groups.iter().map(|g| g.id).collect(),
+            instance,
+        };
+        runner_ids(out, &runner_query(set, RunnerFilter::default()))
+    };
+    assert_eq!(
+        of(&app, &[&sub, &top], true),
+        [shared.id, of_top.id, of_sub.id, on_app.id, both.id]
+    );
+    assert_eq!(
+        of(&app, &[&sub, &top], false),
+        [of_top.id, of_sub.id, on_app.id, both.id]
+    );
+    assert_eq!(of(&app, &[], true), [shared.id, on_app.id, both.id]);
+    assert_eq!(of(&app, &[], false), [on_app.id, both.id]);
+    // The groups are whatever the caller passes; they never bring project runners along.
+    assert_eq!(
+        of(&app, &[&other], false),
+        [of_other.id, on_app.id, both.id]
+    );
+    assert_eq!(of(&lib, &[&sub], false), [of_sub.id, on_lib.id, both.id]);
+    let filter = RunnerFilter::default().with_type(RunnerType::Project);
+    let set = RunnerSet::ForProject {
+        project: app.id,
+        groups: vec![sub.id],
+        instance: true,
+    };
+    assert_eq!(
+        runner_ids(out, &runner_query(set, filter)),
+        [on_app.id, both.id]
+    );
+}
+
+pub fn group_runner_lists_hold_group_runners_of_the_given_groups(out: &Outbound) {
+    let owner = user(out, "owner");
+    let top = group(out, &owner, "top");
+    let sub = subgroup(out, &owner, &top, "sub");
+    let other = group(out, &owner, "other");
+    let app = project(out, &owner, &sub, "app");
+    let shared = instance_runner(out, "shared");
+    let of_top = group_runner(out, &top, "of-top");
+    let of_sub = group_runner(out, &sub, "of-sub");
+    let of_other = group_runner(out, &other, "of-other");
+    project_runner(out, &app, "on-app");
+    let of = |groups: &[&Namespace], instance: bool| {
+        let set = RunnerSet::ForGroups {
+            groups: groups.iter().map(|g| g.id).collect(),
+            instance,
+        };
+        runner_ids(out, &runner_query(set, RunnerFilter::default()))
+    };
+    assert_eq!(of(&[&sub, &top], false), [of_top.id, of_sub.id]);
+    assert_eq!(of(&[&sub], true), [shared.id, of_sub.id]);
+    assert_eq!(
+        of(&[&other, &top], true),
+        [shared.id, of_top.id, of_other.id]
+    );
+    assert_eq!(of(&[], true), [shared.id]);
+    assert!(of(&[], false).is_empty());
+}
+
+pub fn runners_are_filtered_by_type_and_active_flag(out: &Outbound) {
+    let owner = user(out, "owner");
+    let team = group(out, &owner, "team");
+    let app = project(out, &owner, &team, "app");
+    let paused_settings = RunnerSettings {
+        active: false,
+        ..RunnerSettings::default()
+    };
+    let shared = instance_runner(out, "shared");
+    let new = NewRunner {
+        group_id: Some(team.id),
+        settings: paused_settings.clone(),
+        ..new_runner(out, RunnerType::Group, "paused")
+    };
+    let paused = create_runner(out, new);
+    let on_app = project_runner(out, &app, "on-app");
+    let new = NewRunner {
+        project_id: Some(app.id),
+        settings: paused_settings,
+        ..new_runner(out, RunnerType::Project, "paused-app")
+    };
+    let paused_app = create_runner(out, new);
+    let of_types = |types: &[RunnerType]| RunnerFilter {
+        types: Some(types.to_vec()),
+        ..RunnerFilter::default()
+    };
+    let active = |active: bool| RunnerFilter {
+        active: Some(active),
+        ..RunnerFilter::default()
+    };
+    assert_eq!(
+        passing(out, of_types(&[RunnerType::Project])),
+        [on_app.id, paused_app.id]
+    );
+    assert_eq!(
+        passing(out, of_types(&[RunnerType::Group, RunnerType::Instance])),
+        [shared.id, paused.id]
+    );
+    assert!(passing(out, of_types(&[])).is_empty());
+    assert_eq!(passing(out, active(true)), [shared.id, on_app.id]);
+    assert_eq!(passing(out, active(false)), [paused.id, paused_app.id]);
+    let both = RunnerFilter {
+        active: Some(false),
+        ..of_types(&[RunnerType::Project])
+    };
+    assert_eq!(passing(out, both), [paused_app.id]);
+
+    // An update is seen by the filter.
+    let changes = RunnerChanges {
+        active: Some(true),
+        ..RunnerChanges::default()
+    };
+    out.runners.update_runner(paused_app.id, &changes).unwrap();
+    assert_eq!(passing(out, active(false)), [paused.id]);
+}
+
+pub fn runners_are_filtered_by_contact_time(out: &Outbound) {
+    let at = now(out);
+    let deadline = at - Duration::days(7);
+    let old = at - Duration::days(10);
+    let made = |label: &str, created_at: DateTime<Utc>| {
+        let new = NewRunner {
+            created_at,
+            ..new_runner(out, RunnerType::Instance, label)
+        };
+        create_runner(out, new)
+    };
+    let never_old = made("never-old", old);
+    let recent = made("recent", old);
+    let long_ago = made("long-ago", old);
+    let never_new = made("never-new", at);
+    let edge = made("edge", deadline);
+    let hour = made("hour", old);
+    let an_hour_ago = at - secs(3600);
+    record(
+        out,
+        &[
+            contact(&recent, at - secs(60), None),
+            contact(&long_ago, at - Duration::days(8), None),
+            contact(&edge, deadline, None),
+            contact(&hour, an_hour_ago, None),
+        ],
+    );
+    let matching = |contact: &[ContactFilter]| {
+        let filter = RunnerFilter {
+            contact: contact.to_vec(),
+            ..RunnerFilter::default()
+        };
+        passing(out, filter)
+    };
+    assert_eq!(
+        matching(&[ContactFilter::ContactedAfter(an_hour_ago)]),
+        [recent.id]
+    );
+    // After is strictly after, to the microsecond.
+    let just_before = at - secs(60) - Duration::microseconds(1);
+    assert_eq!(
+        matching(&[ContactFilter::ContactedAfter(just_before)]),
+        [recent.id]
+    );
+    assert!(matching(&[ContactFilter::ContactedAfter(at - secs(60))]).is_empty());
+    // Never-contacted runners are not contacted at or before anything.
+    assert_eq!(
+        matching(&[ContactFilter::ContactedAtOrBefore(an_hour_ago)]),
+        [long_ago.id, edge.id, hour.id]
+    );
+    assert_eq!(
+        matching(&[ContactFilter::NeverContacted]),
+        [never_old.id, never_new.id]
+    );
+    // Stale: created by the deadline, and not contacted after it.
+    assert_eq!(
+        matching(&[ContactFilter::Stale(deadline)]),
+        [never_old.id, long_ago.id, edge.id]
+    );
+    // Every constraint given holds.
+    assert_eq!(
+        matching(&[
+            ContactFilter::Stale(deadline),
+            ContactFilter::NeverContacted
+        ]),
+        [never_old.id]
+    );
+    assert_eq!(
+        matching(&[
+            ContactFilter::ContactedAfter(an_hour_ago - secs(1)),
+            ContactFilter::ContactedAtOrBefore(an_hour_ago),
+        ]),
+        [hour.id]
+    );
+    assert_eq!(matching(&[]).len(), 6);
+}
+
+pub fn runners_are_filtered_by_tags_requiring_every_one(out: &Outbound) {
+    let both = tagged_runner(out, "both", &["docker", "linux"]);
+    let docker = tagged_runner(out, "docker", &["docker"]);
+    let more = tagged_runner(out, "more", &["linux", "arm", "docker"]);
+    let none = tagged_runner(out, "none", &[]);
+    let linux = tagged_runner(out, "linux", &["linux"]);
+    let with = |names: &[&str]| {
+        let filter = RunnerFilter {
+            tags: tags(names),
+            ..RunnerFilter::default()
+        };
+        passing(out, filter)
+    };
+    assert_eq!(with(&[]), [both.id, docker.id, more.id, none.id, linux.id]);
+    assert_eq!(with(&["docker"]), [both.id, docker.id, more.id]);
+    assert_eq!(with(&["linux"]), [both.id, more.id, linux.id]);
+    assert_eq!(with(&["linux", "docker"]), [both.id, more.id]);
+    assert_eq!(with(&["arm", "docker", "linux"]), [more.id]);
+    assert!(with(&["docker", "gpu"]).is_empty());
+    // Whole tag names only.
+    assert!(with(&["dock"]).is_empty());
+}
+
+pub fn runners_are_filtered_by_the_version_of_any_of_their_managers(out: &Outbound) {
+    let at = now(out);
+    let reporting = |label: &str, versions: &[&str]| {
+        let runner = instance_runner(out, label);
+        let updates: Vec<ContactUpdate> = versions
+            .iter()
+            .enumerate()
+            .map(|(i, version)| contact(&runner, at, Some(machine(&format!("m{i}"), version))))
+            .collect();
+        record(out, &updates);
+        runner
+    };
+    let exact = reporting("exact", &["15.0.3"]);
+    let thirty = reporting("thirty", &["15.0.30"]);
+    let beta = reporting("beta", &["15.0.3~beta.1.g0123abcd"]);
+    let sixteen = reporting("sixteen", &["16.0.1"]);
+    let hundred_sixty = reporting("hundred-sixty", &["160.1.0"]);
+    let mixed = reporting("mixed", &["14.9.0", "16.2.0"]);
+    let silent = reporting("silent", &[]);
+    let unversioned = instance_runner(out, "unversioned");
+    let no_version = ManagerContact {
+        info: RunnerInfo::default(),
+        ..machine("m0", "")
+    };
+    record(out, &[contact(&unversioned, at, Some(no_version))]);
+    let prefixed = |text: &str| {
+        let filter = RunnerFilter {
+            version_prefix: Some(VersionPrefix::parse(text).expect("a version prefix")),
+            ..RunnerFilter::default()
+        };
+        passing(out, filter)
+    };
+    assert_eq!(prefixed("15.0.3"), [exact.id, beta.id]);
+    assert_eq!(prefixed("15.0.3.4"), [exact.id, beta.id]);
+    assert_eq!(prefixed("15.0.30"), [thirty.id]);
+    assert_eq!(prefixed("15.0"), [exact.id, thirty.id, beta.id]);
+    assert_eq!(prefixed("15"), [exact.id, thirty.id, beta.id]);
+    assert_eq!(prefixed("16"), [sixteen.id, mixed.id]);
+    assert_eq!(prefixed("160"), [hundred_sixty.id]);
+    assert_eq!(prefixed("14.9.0"), [mixed.id]);
+    assert!(prefixed("1").is_empty());
+    assert!(prefixed("17").is_empty());
+    assert_eq!(
+        runner_ids(out, &all_runners()),
+        [
+            exact.id,
+            thirty.id,
+            beta.id,
+            sixteen.id,
+            hundred_sixty.id,
+            mixed.id,
+            silent.id,
+            unversioned.id,
+        ]
+    );
+
+    // The versions are those of the managers it has now.
+    assert_eq!(out.runners.delete_runner_manager(mixed.id, "m1"), Ok(true));
+    assert_eq!(prefixed("16"), [sixteen.id]);
+    record(
+        out,
+        &[contact(
+            &sixteen,
+            at + secs(1),
+            Some(machine("m0", "17.0.0")),
+        )],
+    );
+    assert!(prefixed("16").is_empty());
+    assert_eq!(prefixed("17"), [sixteen.id]);
+}
+
+pub fn a_contradictory_filter_selects_nothing(out: &Outbound) {
+    let owner = user(out, "owner");
+    let team = group(out, &owner, "team");
+    instance_runner(out, "shared");
+    group_runner(out, &team, "grouped");
+    let contradiction = RunnerFilter::default()
+        .with_type(RunnerType::Instance)
+        .with_type(RunnerType::Group);
+    assert!(contradiction.nothing);
+    let flagged = RunnerFilter {
+        nothing: true,
+        ..RunnerFilter::default()
+    };
+    let sets = [
+        RunnerSet::All,
+        RunnerSet::ManagedBy {
+            user: owner.id,
+            now: now(out),
+        },
+        RunnerSet::ForGroups {
+            groups: vec![team.id],
+            instance: true,
+        },
+    ];
+    for set in sets {
+        for filter in [contradiction.clone(), flagged.clone()] {
+            let query = runner_query(set.clone(), filter);
+            let found = out.runners.runners(&query, everything()).unwrap();
+            assert!(found.items.is_empty(), "{query:?}");
+            assert_eq!(found.total, 0, "{query:?}");
+        }
+    }
+    assert_eq!(runner_ids(out, &all_runners()).len(), 2);
+}
+
+pub fn projects_and_groups_are_found_by_their_runners_token(out: &Outbound) {
+    let owner = user(out, "owner");
+    let group_token = fresh_token();
+    let new = NewGroup {
+        runners_token: group_token.clone(),
+        ..new_group(out, &owner, "Team", "team", None, Visibility::Private)
+    };
+    let team = out.namespaces.create_group(new).unwrap();
+    let project_token = fresh_token();
+    let new = NewProject {
+        runners_token: project_token.clone(),
+        ..new_project(out, &owner, &team, "App", "app", Visibility::Private)
+    };
+    let app = out.projects.create_project(new).unwrap();
+    project(out, &owner, &team, "lib");
+    subgroup(out, &owner, &team, "sub");
+
+    let project_by = |token: &SealedToken| {
+        let found = out.projects.project_by_runners_token(&token.digest);
+        found.unwrap().map(|p| p.id)
+    };
+    let group_by = |token: &SealedToken| {
+        let found = out.namespaces.group_by_runners_token(&token.digest);
+        found.unwrap().map(|g| g.id)
+    };
+    assert_eq!(
+        out.projects.project_by_runners_token(&project_token.digest),
+        Ok(Some(app.clone()))
+    );
+    assert_eq!(
+        out.namespaces.group_by_runners_token(&group_token.digest),
+        Ok(Some(team.clone()))
+    );
+    // Each answers for its own kind of token only.
+    assert_eq!(project_by(&group_token), None);
+    assert_eq!(group_by(&project_token), None);
+    let unknown = fresh_token();
+    assert_eq!(project_by(&unknown), None);
+    assert_eq!(group_by(&unknown), None);
+
+    // A replaced token finds nothing any more.
+    let newer = fresh_token();
+    assert_eq!(
+        out.projects.set_project_runners_token(app.id, &newer),
+        Ok(true)
+    );
+    assert_eq!(project_by(&project_token), None);
+    assert_eq!(project_by(&newer), Some(app.id));
+    let newest = fresh_token();
+    assert_eq!(
+        out.namespaces.set_group_runners_token(team.id, &newest),
+        Ok(true)
+    );
+    assert_eq!(group_by(&group_token), None);
+    assert_eq!(group_by(&newest), Some(team.id));
+}
+
+pub fn deleting_a_project_deletes_the_project_runners_it_leaves_without_a_project(out: &Outbound) {
+    let owner = user(out, "owner");
+    let team = group(out, &owner, "team");
+    let app = project(out, &owner, &team, "app");
+    let lib = project(out, &owner, &team, "lib");
+    let only = project_runner(out, &app, "only");
+    let owned = project_runner(out, &app, "owned-by-app");
+    assign(out, &owned, &lib);
+    let borrowed = project_runner(out, &lib, "owned-by-lib");
+    assign(out, &borrowed, &app);
+    let of_team = group_runner(out, &team, "of-team");
+    let shared = instance_runner(out, "shared");
+    record(
+        out,
+        &[contact(&only, now(out), Some(machine("m1", "16.0.0")))],
+    );
+
+    assert_eq!(out.projects.delete_project(app.id), Ok(true));
+
+    assert_eq!(out.runners.runner(only.id), Ok(None));
+    assert_eq!(
+        out.runners.runner_by_token(&runner_digest("only")),
+        Ok(None)
+    );
+    assert!(out.runners.runner_managers(only.id).unwrap().is_empty());
+    // A runner with another project stays, and the next project owns it.
+    for runner in [&owned, &borrowed] {
+        assert_eq!(reread(out, runner).owner_project_id, Some(lib.id));
+        assert_eq!(out.runners.runner_project_ids(runner.id), Ok(vec![lib.id]));
+    }
+    assert_eq!(
+        runner_ids(out, &all_runners()),
+        [owned.id, borrowed.id, of_team.id, shared.id]
+    );
+
+    assert_eq!(out.projects.delete_project(lib.id), Ok(true));
+    assert_eq!(runner_ids(out, &all_runners()), [of_team.id, shared.id]);
+}
+
+pub fn deleting_a_group_deletes_its_group_runners_and_the_project_runners_it_orphans(
+    out: &Outbound,
+) {
+    let owner = user(out, "owner");
+    let top = group(out, &owner, "top");
+    let sub = subgroup(out, &owner, &top, "sub");
+    let keep = group(out, &owner, "keep");
+    let app = project(out, &owner, &sub, "app");
+    let lib = project(out, &owner, &keep, "lib");
+    let of_top = group_runner(out, &top, "of-top");
+    let of_sub = group_runner(out, &sub, "of-sub");
+    let of_keep = group_runner(out, &keep, "of-keep");
+    let on_app = project_runner(out, &app, "on-app");
+    let spanning = project_runner(out, &app, "spanning");
+    assign(out, &spanning, &lib);
+    let shared = instance_runner(out, "shared");
+    record(
+        out,
+        &[contact(&of_sub, now(out), Some(machine("m1", "16.0.0")))],
+    );
+
+    assert_eq!(out.namespaces.delete_group(top.id), Ok(true));
+
+    for runner in [&of_top, &of_sub, &on_app] {
+        assert_eq!(out.runners.runner(runner.id), Ok(None));
+        assert!(out.runners.runner_managers(runner.id).unwrap().is_empty());
+    }
+    assert_eq!(
+        out.runners.runner_by_token(&runner_digest("of-sub")),
+        Ok(None)
+    );
+    assert_eq!(reread(out, &spanning).owner_project_id, Some(lib.id));
+    assert_eq!(
+        out.runners.runner_project_ids(spanning.id),
+        Ok(vec![lib.id])
+    );
+    assert_eq!(
+        runner_ids(out, &all_runners()),
+        [of_keep.id, spanning.id, shared.id]
+    );
+}
+
+pub fn deleting_a_user_deletes_the_runners_of_its_personal_projects(out: &Outbound) {
+    let alice = user(out, "alice");
+    let bob = user(out, "bob");
+    let team = group(out, &bob, "team");
+    join(out, in_group(&team), &alice, Role::Owner);
+    let app = project(out, &bob, &team, "app");
+    let home = out
+        .namespaces
+        .user_namespace(alice.id)
+        .unwrap()
+        .expect("a namespace");
+    let notes = project(out, &alice, &home, "notes");
+    let by_alice = |new: NewRunner| {
+        let new = NewRunner {
+            creator_id: Some(alice.id),
+            ..new
+        };
+        create_runner(out, new)
+    };
+    let personal = by_alice(NewRunner {
+        project_id: Some(notes.id),
+        ..new_runner(out, RunnerType::Project, "personal")
+    });
+    let spanning = by_alice(NewRunner {
+        project_id: Some(notes.id),
+        ..new_runner(out, RunnerType::Project, "spanning")
+    });
+    assign(out, &spanning, &app);
+    let for_team = by_alice(NewRunner {
+        project_id: Some(app.id),
+        ..new_runner(out, RunnerType::Project, "for-team")
+    });
+    let of_team = by_alice(NewRunner {
+        group_id: Some(team.id),
+        ..new_runner(out, RunnerType::Group, "of-team")
+    });
+
+    assert_eq!(out.users.delete_user(alice.id), Ok(true));
+
+    assert_eq!(out.runners.runner(personal.id), Ok(None));
+    // What stays loses its creator; a runner with another project moves to it.
+    let expected = Runner {
+        owner_project_id: Some(app.id),
+        creator_id: None,
+        ..spanning.clone()
+    };
+    assert_eq!(reread(out, &spanning), expected);
+    assert_eq!(
+        out.runners.runner_project_ids(spanning.id),
+        Ok(vec![app.id])
+    );
+    for runner in [&for_team, &of_team] {
+        let expected = Runner {
+            creator_id: None,
+            ..runner.clone()
+        };
+        assert_eq!(reread(out, runner), expected);
+    }
+    assert_eq!(
+        runner_ids(out, &all_runners()),
+        [spanning.id, for_team.id, of_team.id]
+    );
 }

@@ -175,9 +175,14 @@ impl State {
             .retain(|m| !matches!(m.source, MemberSource::Project(p) if doomed.contains(&p)));
         self.branches.retain(|b| !doomed.contains(&b.project_id));
         self.runner_projects.retain(|(_, p)| !doomed.contains(p));
+        // The next project in order owns a runner whose owner goes.
+        let assignments = &self.runner_projects;
         for (runner, _) in &mut self.runners {
             if runner.owner_project_id.is_some_and(|p| doomed.contains(&p)) {
-                runner.owner_project_id = None;
+                runner.owner_project_id = assignments
+                    .iter()
+                    .find(|(r, _)| *r == runner.id)
+                    .map(|(_, p)| *p);
             }
         }
         self.remove_orphaned_runners();
@@ -385,6 +390,13 @@ impl UserRepository for MemoryStore {
             }
             for m in s.members.iter_mut().filter(|m| m.created_by == Some(id)) {
                 m.created_by = None;
+            }
+            for (runner, _) in s
+                .runners
+                .iter_mut()
+                .filter(|(r, _)| r.creator_id == Some(id))
+            {
+                runner.creator_id = None;
             }
             true
         }))
@@ -1322,12 +1334,7 @@ impl RunnerRepository for MemoryStore {
                 else {
                     continue;
                 };
-                if runner
-                    .contacted_at
-                    .is_none_or(|at| at < update.contacted_at)
-                {
-                    runner.contacted_at = Some(update.contacted_at);
-                }
+                runner.contacted_at = Some(update.contacted_at);
                 let Some(contact) = &update.manager else {
                     continue;
                 };

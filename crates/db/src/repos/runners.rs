@@ -201,9 +201,13 @@ fn filter_exprs(filter: &RunnerFilter) -> Vec<RunnerExpr> {
     for contact in &filter.contact {
         exprs.push(contact_expr(*contact));
     }
-    for tag in filter.tags.as_slice() {
+    if !filter.tags.is_empty() {
+        // One subquery whatever the number of tags: runners having every one of them.
+        let wanted = i64::try_from(filter.tags.len()).unwrap_or(i64::MAX);
         let tagged = runner_tags::table
-            .filter(runner_tags::name.eq(tag.clone()))
+            .filter(runner_tags::name.eq_any(filter.tags.as_slice().to_vec()))
+            .group_by(runner_tags::runner_id)
+            .having(diesel::dsl::count_star().eq(wanted))
             .select(runner_tags::runner_id);
         exprs.push(Box::new(runners::id.eq_any(tagged)));
     }

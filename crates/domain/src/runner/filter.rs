@@ -203,7 +203,11 @@ impl RunnerFilter {
         self
     }
 
+    /// Runners carrying every one of `tags`; more tags than a runner may have select nothing.
     pub fn with_tags(mut self, tags: Tags) -> Self {
+        if tags.len() > super::MAX_TAGS {
+            self.nothing = true;
+        }
         self.tags = tags;
         self
     }
@@ -358,6 +362,9 @@ mod tests {
             .with_status(StatusFilter::Active, now)
             .with_paused(true);
         assert!(active_and_paused.nothing);
+        let too_many =
+            RunnerFilter::default().with_tags(Tags::parse((0..51).map(|i| format!("t{i}"))));
+        assert!(too_many.nothing, "no runner carries more than 50 tags");
         let tagged = RunnerFilter::default().with_tags(Tags::parse(["a", "b"]));
         assert!(tagged.matches(RunnerType::Project, true, created, None, &tags, &[]));
         assert!(!tagged.matches(
