@@ -118,6 +118,11 @@ impl TestServer {
     }
 
     pub fn start_with(backend: Backend, options: Options) -> Option<Self> {
+        Self::start_with_flags(backend, options, &[])
+    }
+
+    /// A server with extra `paddock serve` flags (e.g. `--runner-token-expiration-interval`).
+    pub fn start_with_flags(backend: Backend, options: Options, flags: &[&str]) -> Option<Self> {
         let data_dir = tempfile::tempdir().expect("a temporary data dir");
         let postgres = match backend {
             Backend::Sqlite => None,
@@ -128,7 +133,7 @@ impl TestServer {
             None => format!("sqlite://{}", data_dir.path().join("paddock.db").display()),
         };
         let max_body = options.max_request_body.to_string();
-        let cli = Cli::parse_args([
+        let mut args = vec![
             "paddock",
             "serve",
             "--listen",
@@ -139,8 +144,9 @@ impl TestServer {
             &database_url,
             "--max-request-body",
             &max_body,
-        ])
-        .expect("valid arguments");
+        ];
+        args.extend_from_slice(flags);
+        let cli = Cli::parse_args(args).expect("valid arguments");
         let Command::Serve(args) = cli.command else {
             panic!("serve arguments");
         };
@@ -267,6 +273,61 @@ impl TestServer {
         );
     }
 
+    /// Registers a runner with a registration token through the runner-facing
+    /// `POST /api/v4/runners` (no personal access token): `token` is added to `body` (a JSON
+    /// object, or `null` for none). Asserts 201 and returns `{id, token, token_expires_at}`.
+    #[track_caller]
+    pub fn register_runner(&self, token: &str, body: Value) -> Value {
+        let mut body = if body.is_null() { json!({}) } else { body };
+        body["token"] = json!(token);
+        expect_json(self.anonymous(Method::POST, "/runners").json(&body), 201)
+    }
+
+    /// Registers a runner and returns its id and authentication token.
+    #[track_caller]
+    pub fn register_runner_id(&self, token: &str, body: Value) -> (i64, String) {
+        let registered = self.register_runner(token, body);
+        (
+            registered["id"].as_i64().expect("a runner id"),
+            registered["token"]
+                .as_str()
+                .expect("a runner token")
+                .to_owned(),
+        )
+    }
+
+    /// `POST /api/v4/runners/verify` with the runner's token added to `body` (a JSON object or
+    /// `null`); asserts 200 and returns the body. A verify counts as a contact.
+    #[track_caller]
+    pub fn verify_runner(&self, token: &str, body: Value) -> Value {
+        let mut body = if body.is_null() { json!({}) } else { body };
+        body["token"] = json!(token);
+        expect_json(
+            self.anonymous(Method::POST, "/runners/verify").json(&body),
+            200,
+        )
+    }
+
+    /// The project's registration token (`runners_token` of `GET /projects/:id`, as root).
+    #[track_caller]
+    pub fn project_registration_token(&self, project: i64) -> String {
+        let project = expect_json(self.get(&format!("/projects/{project}")), 200);
+        project["runners_token"]
+            .as_str()
+            .expect("runners_token in the project JSON")
+            .to_owned()
+    }
+
+    /// The group's registration token (`runners_token` of `GET /groups/:id`, as root).
+    #[track_caller]
+    pub fn group_registration_token(&self, group: i64) -> String {
+        let group = expect_json(self.get(&format!("/groups/{group}")), 200);
+        group["runners_token"]
+            .as_str()
+            .expect("runners_token in the group JSON")
+            .to_owned()
+    }
+
     /// Stops the server now (it also stops when dropped).
     pub fn stop(mut self) {
         if let Some(server) = self.server.take() {
@@ -325,4 +386,75 @@ pub fn workspace_root() -> PathBuf {
         .parent()
         .expect("the workspace root")
         .to_path_buf()
+}
+
+/// The fields of GitLab's `Runner` entity (lists, and `POST`/`DELETE` on project runners).
+pub const RUNNER_KEYS: &[&str] = &[
+    "id",
+    "description",
+    "ip_address",
+    "active",
+    "paused",
+    "is_shared",
+    "runner_type",
+    "name",
+    "online",
+    "status",
+];
+
+/// The fields of GitLab's `RunnerDetails` entity (`GET`/`PUT /runners/:id`): `Runner` plus these.
+pub const RUNNER_DETAILS_KEYS: &[&str] = &[
+    "id",
+    "description",
+    "ip_address",
+    "active",
+    "paused",
+    "is_shared",
+    "runner_type",
+    "name",
+    "online",
+    "status",
+    "tag_list",
+    "run_untagged",
+    "locked",
+    "maximum_timeout",
+    "access_level",
+    "version",
+    "revision",
+    "platform",
+    "architecture",
+    "contacted_at",
+    "maintenance_note",
+    "projects",
+    "groups",
+];
+
+/// Asserts that a JSON object has exactly these keys (in any order).
+#[track_caller]
+pub fn assert_keys(value: &Value, keys: &[&str]) {
+    let object = value
+        .as_object()
+        .unwrap_or_else(|| panic!("a JSON object: {value}"));
+    let mut got: Vec<&str> = object.keys().map(String::as_str).collect();
+    got.sort_unstable();
+    let mut want: Vec<&str> = keys.to_vec();
+    want.sort_unstable();
+    assert_eq!(got, want, "the keys of {value}");
+}
+
+/// The `id`s of a JSON array of objects, sorted.
+#[track_caller]
+pub fn ids(list: &Value) -> Vec<i64> {
+    let mut ids: Vec<i64> = list
+        .as_array()
+        .unwrap_or_else(|| panic!("a JSON array: {list}"))
+        .iter()
+        .map(|item| {
+            item["id"]
+                .as_i64()
+                .unwrap_or_else(|| panic!("an id in {item}"))
+        })
+        .collect();
+    ids.sort_unstable();
+    ids
 }

@@ -338,7 +338,7 @@ pub fn runner_details(details: &paddock_ports::inbound::RunnerDetails, base: &st
         map.insert("contacted_at".into(), opt_time(details.view.contacted_at));
         map.insert(
             "maintenance_note".into(),
-            if details.maintenance_note_visible {
+            if details.may_update {
                 json!(r.settings.maintenance_note)
             } else {
                 Value::Null

@@ -29,13 +29,13 @@ use paddock_domain::user::{User, UserState};
 use paddock_domain::{
     MemberSource, NamespaceId, ProjectId, Role, Scope, Scopes, TokenId, UserId, Visibility,
 };
-use paddock_ports::RepoError;
 use paddock_ports::outbound::{
     Audience, ContactUpdate, GroupChanges, GroupFilter, GroupOrder, ManagerContact, MemberWithUser,
     NewGroup, NewPersonalAccessToken, NewProject, NewProtectedBranch, NewRunner, NewUser, Outbound,
     ParentFilter, ProjectChanges, ProjectFilter, ProjectOrder, RunnerChanges, RunnerQuery,
     RunnerSet, SealedToken, Sort, UserFilter,
 };
+use paddock_ports::{RepoError, RepoResult};
 
 /// One behaviour, run on the ports of a fresh store.
 pub type Case = fn(&Outbound);
@@ -115,6 +115,7 @@ macro_rules! contract_cases {
             protected_branches_are_listed_by_id_in_pages,
             protected_branches_are_deleted_by_name,
             runners_of_every_type_are_created_and_read_back,
+            creating_or_assigning_a_runner_for_a_missing_project_or_group_is_an_internal_error,
             runners_are_found_by_their_token_digest,
             a_new_runner_token_replaces_the_old_one,
             runner_token_digests_are_unique,
@@ -3061,6 +3062,47 @@ pub fn runners_of_every_type_are_created_and_read_back(out: &Outbound) {
     assert_eq!(out.runners.runner(RunnerId(grouped.id.0 + 1000)), Ok(None));
 }
 
+/// The caller checks the group or project first; one deleted meanwhile is a storage failure.
+pub fn creating_or_assigning_a_runner_for_a_missing_project_or_group_is_an_internal_error(
+    out: &Outbound,
+) {
+    let owner = user(out, "owner");
+    let team = group(out, &owner, "team");
+    let app = project(out, &owner, &team, "app");
+    let gone = group(out, &owner, "gone");
+    let lost = project(out, &owner, &team, "lost");
+    assert_eq!(out.namespaces.delete_group(gone.id), Ok(true));
+    assert_eq!(out.projects.delete_project(lost.id), Ok(true));
+    let internal = |result: RepoResult<()>| matches!(result, Err(RepoError::Internal(_)));
+
+    let new = NewRunner {
+        group_id: Some(gone.id),
+        ..new_runner(out, RunnerType::Group, "group")
+    };
+    let refused = out.runners.create_runner(new).map(|_| ());
+    assert!(internal(refused.clone()), "{refused:?}");
+    let new = NewRunner {
+        project_id: Some(lost.id),
+        ..new_runner(out, RunnerType::Project, "project")
+    };
+    let refused = out.runners.create_runner(new).map(|_| ());
+    assert!(internal(refused.clone()), "{refused:?}");
+    assert!(runner_ids(out, &all_runners()).is_empty());
+    assert_eq!(
+        out.runners.runner_by_token(&runner_digest("project")),
+        Ok(None)
+    );
+
+    let runner = project_runner(out, &app, "runner");
+    let refused = out.runners.assign_runner(runner.id, lost.id, now(out));
+    assert!(internal(refused.clone()), "{refused:?}");
+    let missing = RunnerId(runner.id.0 + 1000);
+    let refused = out.runners.assign_runner(missing, app.id, now(out));
+    assert!(internal(refused.clone()), "{refused:?}");
+    assert_eq!(out.runners.runner_project_ids(runner.id), Ok(vec![app.id]));
+    assert!(out.runners.runner_project_ids(missing).unwrap().is_empty());
+}
+
 pub fn runners_are_found_by_their_token_digest(out: &Outbound) {
     let first = instance_runner(out, "one");
     let second = instance_runner(out, "two");
@@ -3097,8 +3139,12 @@ pub fn a_new_runner_token_replaces_the_old_one(out: &Outbound) {
         .set_runner_token(runner.id, &runner_digest("newer"), None);
     assert_eq!(replaced, Ok(true));
     assert_eq!(by_token("new"), Ok(None));
-    assert_eq!(by_token("newer"), Ok(Some(runner.clone())));
-    assert_eq!(out.runners.runner(runner.id), Ok(Some(runner.clone())));
+    let expected = Runner {
+        token_expires_at: None,
+        ..runner.clone()
+    };
+    assert_eq!(by_token("newer"), Ok(Some(expected.clone())));
+    assert_eq!(out.runners.runner(runner.id), Ok(Some(expected)));
 
     let missing = RunnerId(runner.id.0 + 1000);
     let refused = out
@@ -3445,15 +3491,17 @@ pub fn recording_contacts_sets_the_contact_time_and_creates_then_updates_manager
     assert!(out.runners.runner_managers(gone.id).unwrap().is_empty());
     assert_eq!(out.runners.record_contacts(&[]), Ok(()));
 
-    // Contacts are written as given (the caller sends each runner's latest).
+    // An older contact (another process flushing late) never moves a contact time back, nor
+    // replaces newer manager details.
     record(
         out,
         &[contact(&runner, first, Some(machine("m1", "16.0.1")))],
     );
-    assert_eq!(reread(out, &runner).contacted_at, Some(first));
+    assert_eq!(reread(out, &runner).contacted_at, Some(third));
     let managers = out.runners.runner_managers(runner.id).unwrap();
     assert_eq!(managers.len(), 1);
-    assert_eq!(managers[0].contacted_at, Some(first));
+    assert_eq!(managers[0].contacted_at, Some(third));
+    assert_eq!(managers[0].info.version.as_deref(), Some("16.1.0"));
     assert_eq!(managers[0].created_at, second);
 }
 

@@ -1111,6 +1111,14 @@ impl RunnerRepository for MemoryStore {
             if s.runners.iter().any(|(_, d)| *d == new.token_digest) {
                 return conflict("token");
             }
+            // Foreign keys in the databases.
+            if new.group_id.is_some_and(|g| s.namespace(g).is_none())
+                || new
+                    .project_id
+                    .is_some_and(|p| !s.projects.iter().any(|(x, _)| x.id == p))
+            {
+                return Err(RepoError::Internal("group or project is gone".into()));
+            }
             s.next_runner += 1;
             let runner = Runner {
                 id: RunnerId(s.next_runner),
@@ -1334,7 +1342,12 @@ impl RunnerRepository for MemoryStore {
                 else {
                     continue;
                 };
-                runner.contacted_at = Some(update.contacted_at);
+                if runner
+                    .contacted_at
+                    .is_none_or(|at| at < update.contacted_at)
+                {
+                    runner.contacted_at = Some(update.contacted_at);
+                }
                 let Some(contact) = &update.manager else {
                     continue;
                 };
@@ -1343,6 +1356,11 @@ impl RunnerRepository for MemoryStore {
                     .iter_mut()
                     .find(|m| m.runner_id == update.runner && m.system_id == contact.system_id)
                 {
+                    // Newer details are kept.
+                    Some(manager)
+                        if manager
+                            .contacted_at
+                            .is_some_and(|at| at >= update.contacted_at) => {}
                     Some(manager) => {
                         manager.info = contact.info.clone();
                         manager.ip_address = contact.ip_address.clone();

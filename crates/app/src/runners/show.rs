@@ -70,13 +70,13 @@ pub fn details(
             .manager_contacted_at(runner.id, &m.system_id)
             .max(m.contacted_at)
     });
-    let maintenance_note_visible = may_update(actor, standing);
+    let may_update = may_update(actor, standing);
     let ip = latest_manager.as_ref().and_then(|m| m.ip_address.clone());
     Ok(RunnerDetails {
         view: ctx.view(runner, ip),
         projects,
         groups,
         latest_manager,
-        maintenance_note_visible,
+        may_update,
     })
 }

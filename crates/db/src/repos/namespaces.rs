@@ -288,7 +288,7 @@ impl NamespaceRepository for DbStore {
                     .filter(namespaces::kind.eq(NamespaceKind::Group.as_str())),
             )
             .execute(conn)?;
-            super::runners::delete_orphaned_runners(conn)?;
+            super::runners::settle_project_runners(conn)?;
             Ok(n)
         })?;
         Ok(n > 0)

@@ -282,7 +282,7 @@ impl ProjectRepository for DbStore {
         // Memberships and protected branches go by cascade.
         let n = self.write(|conn| {
             let n = diesel::delete(projects::table.find(id.0)).execute(conn)?;
-            super::runners::delete_orphaned_runners(conn)?;
+            super::runners::settle_project_runners(conn)?;
             Ok(n)
         })?;
         Ok(n > 0)

@@ -22,6 +22,10 @@ use crate::connection::DbConnection;
 use crate::models::{ManagerRow, RunnerRow, naive};
 use crate::schema::{namespaces, projects, runner_managers, runner_projects, runner_tags, runners};
 
+/// The characters that may not follow a complete version prefix (compared exactly, whatever
+/// the collation).
+const DIGITS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+
 type RunnerExpr = Box<dyn BoxableExpression<runners::table, Db, SqlType = Bool>>;
 
 fn load_tags(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<String>>> {
@@ -223,7 +227,7 @@ fn filter_exprs(filter: &RunnerFilter) -> Vec<RunnerExpr> {
                     next,
                     1,
                 )
-                .between("0", "9")))
+                .eq_any(DIGITS)))
                 .select(runner_managers::runner_id);
             exprs.push(Box::new(runners::id.eq_any(matching)));
         } else {
@@ -261,7 +265,7 @@ fn settings_columns(
     )
 }
 
-/// Only the given fields; `updated_at` is always given.
+/// Only the given fields.
 #[derive(AsChangeset)]
 #[diesel(table_name = runners)]
 struct RunnerChangeset {
@@ -272,18 +276,36 @@ struct RunnerChangeset {
     run_untagged: Option<bool>,
     access_level: Option<&'static str>,
     maximum_timeout: Option<Option<i64>>,
-    updated_at: NaiveDateTime,
+    updated_at: Option<NaiveDateTime>,
 }
 
-/// Project runners left without any project go with it.
-pub(crate) fn delete_orphaned_runners(conn: &mut DbConnection) -> QueryResult<usize> {
+/// After projects were deleted: project runners left without any project go with them, and
+/// the next project in order owns a runner whose owner went (`ON DELETE SET NULL`).
+pub(crate) fn settle_project_runners(conn: &mut DbConnection) -> QueryResult<()> {
     let assigned = runner_projects::table.select(runner_projects::runner_id);
     diesel::delete(
         runners::table
             .filter(runners::runner_type.eq(RunnerType::Project.as_str()))
             .filter(not(runners::id.eq_any(assigned))),
     )
-    .execute(conn)
+    .execute(conn)?;
+    let ownerless: Vec<i64> = runners::table
+        .filter(runners::runner_type.eq(RunnerType::Project.as_str()))
+        .filter(runners::owner_project_id.is_null())
+        .select(runners::id)
+        .load(conn)?;
+    for id in ownerless {
+        let next: Option<i64> = runner_projects::table
+            .filter(runner_projects::runner_id.eq(id))
+            .order(runner_projects::id.asc())
+            .select(runner_projects::project_id)
+            .first(conn)
+            .optional()?;
+        diesel::update(runners::table.find(id))
+            .set(runners::owner_project_id.eq(next))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 impl RunnerRepository for DbStore {
@@ -376,21 +398,34 @@ impl RunnerRepository for DbStore {
 
     fn update_runner(&self, id: RunnerId, changes: &RunnerChanges) -> RepoResult<Option<Runner>> {
         self.write(|conn| {
-            let changeset = RunnerChangeset {
-                description: changes.description.clone(),
-                maintenance_note: changes.maintenance_note.clone(),
-                active: changes.active,
-                locked: changes.locked,
-                run_untagged: changes.run_untagged,
-                access_level: changes.access_level.map(|a| a.as_str()),
-                maximum_timeout: changes.maximum_timeout,
-                updated_at: changes.updated_at.map_or_else(|| naive(Utc::now()), naive),
-            };
-            let n = diesel::update(runners::table.find(id.0))
-                .set(&changeset)
-                .execute(conn)?;
-            if n == 0 {
+            let exists = runners::table
+                .find(id.0)
+                .select(runners::id)
+                .first::<i64>(conn)
+                .optional()?
+                .is_some();
+            if !exists {
                 return Ok(None);
+            }
+            // Diesel refuses an empty changeset: update the row only when a column changes.
+            let columns = RunnerChanges {
+                tags: None,
+                ..changes.clone()
+            };
+            if columns != RunnerChanges::default() {
+                let changeset = RunnerChangeset {
+                    description: changes.description.clone(),
+                    maintenance_note: changes.maintenance_note.clone(),
+                    active: changes.active,
+                    locked: changes.locked,
+                    run_untagged: changes.run_untagged,
+                    access_level: changes.access_level.map(|a| a.as_str()),
+                    maximum_timeout: changes.maximum_timeout,
+                    updated_at: changes.updated_at.map(naive),
+                };
+                diesel::update(runners::table.find(id.0))
+                    .set(&changeset)
+                    .execute(conn)?;
             }
             if let Some(tags) = &changes.tags {
                 write_tags(conn, id.0, tags)?;
@@ -518,31 +553,57 @@ impl RunnerRepository for DbStore {
         self.write(|conn| {
             for update in updates {
                 let at = naive(update.contacted_at);
-                let exists = diesel::update(runners::table.filter(runners::id.eq(update.runner.0)))
-                    .set(runners::contacted_at.eq(at))
-                    .execute(conn)?
-                    > 0;
-                let (Some(contact), true) = (&update.manager, exists) else {
+                let exists: i64 = runners::table
+                    .filter(runners::id.eq(update.runner.0))
+                    .count()
+                    .get_result(conn)?;
+                if exists == 0 {
+                    continue;
+                }
+                // Never back: another process may have written a newer contact.
+                diesel::update(
+                    runners::table
+                        .filter(runners::id.eq(update.runner.0))
+                        .filter(
+                            runners::contacted_at
+                                .is_null()
+                                .or(runners::contacted_at.assume_not_null().lt(at)),
+                        ),
+                )
+                .set(runners::contacted_at.eq(at))
+                .execute(conn)?;
+                let Some(contact) = &update.manager else {
                     continue;
                 };
                 let info = &contact.info;
-                let changed = diesel::update(
-                    runner_managers::table
-                        .filter(runner_managers::runner_id.eq(update.runner.0))
-                        .filter(runner_managers::system_id.eq(&contact.system_id)),
-                )
-                .set((
-                    runner_managers::name.eq(&info.name),
-                    runner_managers::version.eq(&info.version),
-                    runner_managers::revision.eq(&info.revision),
-                    runner_managers::platform.eq(&info.platform),
-                    runner_managers::architecture.eq(&info.architecture),
-                    runner_managers::executor.eq(&info.executor),
-                    runner_managers::ip_address.eq(&contact.ip_address),
-                    runner_managers::contacted_at.eq(at),
-                ))
-                .execute(conn)?;
-                if changed == 0 {
+                let known: i64 = runner_managers::table
+                    .filter(runner_managers::runner_id.eq(update.runner.0))
+                    .filter(runner_managers::system_id.eq(&contact.system_id))
+                    .count()
+                    .get_result(conn)?;
+                if known > 0 {
+                    diesel::update(
+                        runner_managers::table
+                            .filter(runner_managers::runner_id.eq(update.runner.0))
+                            .filter(runner_managers::system_id.eq(&contact.system_id))
+                            .filter(
+                                runner_managers::contacted_at
+                                    .is_null()
+                                    .or(runner_managers::contacted_at.assume_not_null().lt(at)),
+                            ),
+                    )
+                    .set((
+                        runner_managers::name.eq(&info.name),
+                        runner_managers::version.eq(&info.version),
+                        runner_managers::revision.eq(&info.revision),
+                        runner_managers::platform.eq(&info.platform),
+                        runner_managers::architecture.eq(&info.architecture),
+                        runner_managers::executor.eq(&info.executor),
+                        runner_managers::ip_address.eq(&contact.ip_address),
+                        runner_managers::contacted_at.eq(at),
+                    ))
+                    .execute(conn)?;
+                } else {
                     diesel::insert_into(runner_managers::table)
                         .values((
                             runner_managers::runner_id.eq(update.runner.0),

@@ -142,7 +142,7 @@ impl UserRepository for DbStore {
         // Tokens, the personal namespace (with its projects) and memberships go by cascade.
         let deleted = self.write(|conn| {
             let n = diesel::delete(users::table.find(id.0)).execute(conn)?;
-            super::runners::delete_orphaned_runners(conn)?;
+            super::runners::settle_project_runners(conn)?;
             Ok(n)
         })?;
         Ok(deleted > 0)

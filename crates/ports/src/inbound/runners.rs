@@ -110,8 +110,8 @@ pub struct RunnerDetails {
     pub groups: Vec<Namespace>,
     /// The most recently contacted manager (version, revision, platform, architecture).
     pub latest_manager: Option<RunnerManager>,
-    /// Shown only to those who may update the runner.
-    pub maintenance_note_visible: bool,
+    /// Whether the caller may update the runner (and so see its maintenance note and jobs).
+    pub may_update: bool,
 }
 
 /// A runner manager with its status.

@@ -110,6 +110,7 @@ pub trait RunnerRepository: Send + Sync {
     fn managers_of_runners(&self, ids: &[RunnerId]) -> RepoResult<Vec<RunnerManager>>;
     fn delete_runner_manager(&self, id: RunnerId, system_id: &str) -> RepoResult<bool>;
     /// Writes contacts down: `contacted_at` of runners, and their managers (created on first
-    /// contact, updated after). Updates of runners that no longer exist are skipped.
+    /// contact, updated after). A contact older than the stored one changes nothing (several
+    /// processes write contacts); updates of runners that no longer exist are skipped.
     fn record_contacts(&self, updates: &[ContactUpdate]) -> RepoResult<()>;
 }

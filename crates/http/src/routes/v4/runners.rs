@@ -283,7 +283,8 @@ const JOB_STATUSES: [&str; 13] = [
     "scheduled",
 ];
 
-/// The runner's jobs. No job exists before pipelines do, so the list is empty once the
+/// The runner's jobs, for those who may manage the runner (a shared runner's jobs belong to
+/// many projects). No job exists before pipelines do, so the list is empty once the
 /// parameters and the caller's access are checked.
 async fn jobs(
     req: HttpRequest,
@@ -298,7 +299,10 @@ async fn jobs(
     params.one_of("sort", |s| matches!(s, "asc" | "desc").then_some(()))?;
     let page = page_request(&params)?;
     let actor = auth.actor();
-    state.call(move |uc| uc.runner(&actor, id, false)).await?;
+    let details = state.call(move |uc| uc.runner(&actor, id, false)).await?;
+    if !details.may_update {
+        return Err(ApiError::Forbidden(Some("No access granted".into())));
+    }
     Ok(paginated(&req, &state, page, 0, Vec::<Value>::new()))
 }
 
