@@ -926,3 +926,72 @@ fn expired_runner_tokens_are_refused_everywhere_on_sqlite() {
 fn expired_runner_tokens_are_refused_everywhere_on_postgres() {
     expired_runner_tokens_are_refused_everywhere(Backend::Postgres);
 }
+
+mod conditional {
+    use paddock_tests::reqwest::Method;
+    use paddock_tests::serde_json::json;
+    use paddock_tests::{expect_json, expect_status, on_both_backends};
+
+    const LONG_AGO: &str = "Wed, 21 Oct 2015 07:28:00 GMT";
+    const FAR_AHEAD: &str = "Fri, 01 Jan 2100 00:00:00 GMT";
+
+    on_both_backends! {
+        fn deletes_with_an_older_if_unmodified_since_get_412(server) {
+            let registered = expect_json(
+                server.anonymous(Method::POST, "/runners").json(&json!({"token": server.registration_token})),
+                201,
+            );
+            let token = registered["token"].as_str().unwrap().to_owned();
+            let id = registered["id"].as_i64().unwrap();
+            expect_json(
+                server.anonymous(Method::POST, "/runners/verify").json(&json!({"token": token, "system_id": "s_cond00000001"})),
+                200,
+            );
+            let failed = expect_json(
+                server
+                    .anonymous(Method::DELETE, "/runners/managers")
+                    .header("If-Unmodified-Since", LONG_AGO)
+                    .json(&json!({"token": token, "system_id": "s_cond00000001"})),
+                412,
+            );
+            assert_eq!(failed, json!({"message": "412 Precondition Failed"}));
+            let failed = expect_json(
+                server.delete(&format!("/runners/{id}")).header("If-Unmodified-Since", LONG_AGO),
+                412,
+            );
+            assert_eq!(failed, json!({"message": "412 Precondition Failed"}));
+            expect_json(
+                server
+                    .anonymous(Method::DELETE, "/runners")
+                    .header("If-Unmodified-Since", LONG_AGO)
+                    .json(&json!({"token": token})),
+                412,
+            );
+            // The runner is still there; a later date lets the deletes through.
+            expect_status(
+                server
+                    .anonymous(Method::DELETE, "/runners/managers")
+                    .header("If-Unmodified-Since", FAR_AHEAD)
+                    .json(&json!({"token": token, "system_id": "s_cond00000001"})),
+                204,
+            );
+            expect_status(
+                server.anonymous(Method::DELETE, "/runners").header("If-Unmodified-Since", FAR_AHEAD).json(&json!({"token": token})),
+                204,
+            );
+            expect_json(server.get(&format!("/runners/{id}")), 404);
+        }
+
+        fn unassigning_with_an_older_if_unmodified_since_gets_412(server) {
+            let first = server.project_as(&server.root_token, "first", None);
+            let second = server.project_as(&server.root_token, "second", None);
+            let registration = first["runners_token"].as_str().unwrap().to_owned();
+            let registered = expect_json(server.anonymous(Method::POST, "/runners").json(&json!({"token": registration})), 201);
+            let id = registered["id"].as_i64().unwrap();
+            expect_json(server.post(&format!("/projects/{}/runners", second["id"])).json(&json!({"runner_id": id})), 201);
+            let path = format!("/projects/{}/runners/{id}", second["id"]);
+            expect_json(server.delete(&path).header("If-Unmodified-Since", LONG_AGO), 412);
+            expect_status(server.delete(&path).header("If-Unmodified-Since", FAR_AHEAD), 204);
+        }
+    }
+}

@@ -248,8 +248,12 @@ impl RunnerAgentUseCases for Paddock {
         agent::verify(&self.runner_ctx(), token, contact)
     }
 
-    fn unregister_runner(&self, token: &PlainToken) -> Result<RunnerView, RunnerAuthError> {
-        agent::unregister(&self.runner_ctx(), token)
+    fn unregister_runner(
+        &self,
+        token: &PlainToken,
+        since: UnmodifiedSince,
+    ) -> Result<RunnerView, RunnerAuthError> {
+        agent::unregister(&self.runner_ctx(), token, since)
     }
 
     fn reset_own_runner_token(
@@ -264,8 +268,9 @@ impl RunnerAgentUseCases for Paddock {
         &self,
         token: &PlainToken,
         system_id: &str,
+        since: UnmodifiedSince,
     ) -> Result<(), RemoveManagerError> {
-        agent::remove_manager(&self.runner_ctx(), token, system_id)
+        agent::remove_manager(&self.runner_ctx(), token, system_id, since)
     }
 
     fn flush_runner_contacts(&self) -> Result<usize, String> {
@@ -322,8 +327,13 @@ impl RunnerUseCases for Paddock {
         update::execute(&self.runner_ctx(), actor, id, changes)
     }
 
-    fn delete_runner(&self, actor: &Actor, id: RunnerId) -> Result<(), RunnerError> {
-        delete::execute(&self.runner_ctx(), actor, id)
+    fn delete_runner(
+        &self,
+        actor: &Actor,
+        id: RunnerId,
+        since: UnmodifiedSince,
+    ) -> Result<(), RunnerError> {
+        delete::execute(&self.runner_ctx(), actor, id, since)
     }
 
     fn runner_managers(
@@ -352,8 +362,9 @@ impl RunnerUseCases for Paddock {
         actor: &Actor,
         project: &ProjectRef,
         id: RunnerId,
+        since: UnmodifiedSince,
     ) -> Result<(), RunnerError> {
-        unassign::execute(&self.runner_ctx(), actor, project, id)
+        unassign::execute(&self.runner_ctx(), actor, project, id, since)
     }
 
     fn create_runner(

@@ -225,7 +225,7 @@ fn details_report_the_most_recently_contacted_manager() {
     assert_eq!(latest.info.version.as_deref(), Some("17.1.0"));
     let managers = app.runner_managers(&ROOT, runner.runner).expect("listed");
     assert_eq!(managers.len(), 2);
-    app.remove_runner_manager(&runner.token, "s_old")
+    app.remove_runner_manager(&runner.token, "s_old", None)
         .expect("removed");
     assert_eq!(
         app.runner_managers(&ROOT, runner.runner)
@@ -234,7 +234,7 @@ fn details_report_the_most_recently_contacted_manager() {
         1
     );
     assert_eq!(
-        app.remove_runner_manager(&runner.token, "s_old"),
+        app.remove_runner_manager(&runner.token, "s_old", None),
         Err(RemoveManagerError::NotFound)
     );
 }
@@ -245,7 +245,8 @@ fn a_deleted_runner_leaves_nothing_to_write() {
     let runner = register(&app);
     app.verify_runner(&runner.token, contact("s_1", "17.0.0"))
         .expect("verified");
-    app.unregister_runner(&runner.token).expect("unregistered");
+    app.unregister_runner(&runner.token, None)
+        .expect("unregistered");
     assert_eq!(app.flush_runner_contacts(), Ok(0));
     assert_eq!(out.runners.runner(runner.runner).expect("read"), None);
     assert_eq!(
@@ -304,4 +305,38 @@ fn registration_tokens_of_projects_and_groups_make_their_runners() {
         contact: RunnerContact::default(),
     });
     assert_eq!(wrong, Err(RegisterError::InvalidToken));
+}
+
+#[test]
+fn deletes_honour_if_unmodified_since() {
+    let (app, out, clock) = app(AppConfig::default());
+    let runner = register(&app);
+    let seen = out.clock.now();
+    clock.advance(Duration::seconds(5));
+    let changed = RunnerSettingsInput {
+        description: Some("changed".into()),
+        ..RunnerSettingsInput::default()
+    };
+    app.update_runner(&ROOT, runner.runner, changed)
+        .expect("updated");
+    assert_eq!(
+        app.delete_runner(&ROOT, runner.runner, Some(seen)),
+        Err(RunnerError::PreconditionFailed)
+    );
+    assert_eq!(
+        app.unregister_runner(&runner.token, Some(seen)),
+        Err(RunnerAuthError::PreconditionFailed)
+    );
+    app.verify_runner(&runner.token, contact("s_1", "17.0.0"))
+        .expect("verified");
+    assert_eq!(
+        app.remove_runner_manager(&runner.token, "s_1", Some(seen)),
+        Err(RemoveManagerError::PreconditionFailed)
+    );
+    let now = out.clock.now();
+    assert_eq!(
+        app.remove_runner_manager(&runner.token, "s_1", Some(now)),
+        Ok(())
+    );
+    assert!(app.delete_runner(&ROOT, runner.runner, Some(now)).is_ok());
 }

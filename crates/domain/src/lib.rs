@@ -12,6 +12,7 @@ pub mod namespace;
 pub mod pagination;
 pub mod permission;
 pub mod personal_access_token;
+pub mod precondition;
 pub mod project;
 pub mod protected_branch;
 pub mod role;

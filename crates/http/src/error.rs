@@ -46,6 +46,9 @@ pub enum ApiError {
     /// 405 `{"message": "405 Method Not Allowed"}`.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// 412 `{"message": "412 Precondition Failed"}` (`If-Unmodified-Since`).
+    #[error("precondition failed")]
+    PreconditionFailed,
     /// 409 `{"message": "<text>"}`.
     #[error("conflict: {0}")]
     Conflict(String),
@@ -116,6 +119,7 @@ impl ApiError {
             ApiError::NoRoute => json!({ "error": "404 Not Found" }),
             ApiError::MethodNotAllowed => json!({ "message": "405 Method Not Allowed" }),
             ApiError::Conflict(text) => json!({ "message": text }),
+            ApiError::PreconditionFailed => json!({ "message": "412 Precondition Failed" }),
             ApiError::PayloadTooLarge => json!({ "message": "413 Request Entity Too Large" }),
             ApiError::Internal => json!({ "message": "500 Internal Server Error" }),
             ApiError::Unavailable => json!({ "message": "503 Service Unavailable" }),
@@ -135,6 +139,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) | ApiError::NoRoute => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -243,6 +248,7 @@ impl From<RunnerAuthError> for ApiError {
     fn from(error: RunnerAuthError) -> Self {
         match error {
             RunnerAuthError::Forbidden => ApiError::Forbidden(None),
+            RunnerAuthError::PreconditionFailed => ApiError::PreconditionFailed,
             RunnerAuthError::Internal(detail) => {
                 ApiError::internal("runner authentication failed", &detail)
             }
@@ -268,6 +274,7 @@ impl From<RemoveManagerError> for ApiError {
     fn from(error: RemoveManagerError) -> Self {
         match error {
             RemoveManagerError::Forbidden => ApiError::Forbidden(None),
+            RemoveManagerError::PreconditionFailed => ApiError::PreconditionFailed,
             RemoveManagerError::NotFound => ApiError::NotFound("Runner manager not found"),
             RemoveManagerError::Internal(detail) => {
                 ApiError::internal("removing a runner manager failed", &detail)
@@ -282,6 +289,7 @@ impl From<RunnerError> for ApiError {
             RunnerError::NotFound(what) => ApiError::not_found(what),
             RunnerError::Forbidden(reason) => ApiError::Forbidden(reason.map(str::to_owned)),
             RunnerError::Rejected(reason) => ApiError::BadRequest(reason.to_owned()),
+            RunnerError::PreconditionFailed => ApiError::PreconditionFailed,
             RunnerError::Invalid(errors) => ApiError::Validation(errors),
             RunnerError::Internal(detail) => ApiError::internal("runner operation failed", &detail),
         }

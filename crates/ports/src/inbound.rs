@@ -34,6 +34,7 @@ pub use runners::{
     CreateRunnerRequest, IssuedToken, RegisterError, RegisterRunnerRequest, RemoveManagerError,
     RunnerAgentUseCases, RunnerAuthError, RunnerContact, RunnerDetails, RunnerError, RunnerList,
     RunnerListQuery, RunnerManagerView, RunnerSettingsInput, RunnerUseCases, RunnerView,
+    UnmodifiedSince,
 };
 pub use users::{CreateTokenRequest, CreateUserRequest, CreatedToken, UserUseCases};
 

@@ -1,9 +1,10 @@
 //! The runner-facing calls made with a runner's own token: verify, unregister, reset the
 //! token, remove a manager.
 
+use paddock_domain::precondition::unmodified_since;
 use paddock_domain::token::PlainToken;
 use paddock_ports::inbound::{
-    IssuedToken, RemoveManagerError, RunnerAuthError, RunnerContact, RunnerView,
+    IssuedToken, RemoveManagerError, RunnerAuthError, RunnerContact, RunnerView, UnmodifiedSince,
 };
 
 use super::Ctx;
@@ -24,8 +25,15 @@ pub fn verify(
 }
 
 /// `DELETE /runners`: the runner deletes itself (no manager is created on the way).
-pub fn unregister(ctx: &Ctx<'_>, token: &PlainToken) -> Result<RunnerView, RunnerAuthError> {
+pub fn unregister(
+    ctx: &Ctx<'_>,
+    token: &PlainToken,
+    since: UnmodifiedSince,
+) -> Result<RunnerView, RunnerAuthError> {
     let runner = ctx.authenticate(token)?;
+    if !unmodified_since(runner.updated_at, since) {
+        return Err(RunnerAuthError::PreconditionFailed);
+    }
     let view = ctx.view(runner.clone(), None);
     ctx.out.runners.delete_runner(runner.id)?;
     ctx.live.forget(runner.id, None);
@@ -61,13 +69,29 @@ pub fn remove_manager(
     ctx: &Ctx<'_>,
     token: &PlainToken,
     system_id: &str,
+    since: UnmodifiedSince,
 ) -> Result<(), RemoveManagerError> {
     let runner = ctx.authenticate(token).map_err(|e| match e {
         RunnerAuthError::Forbidden => RemoveManagerError::Forbidden,
+        RunnerAuthError::PreconditionFailed => RemoveManagerError::PreconditionFailed,
         RunnerAuthError::Internal(text) => RemoveManagerError::Internal(text),
     })?;
     // A manager seen but not yet written down is written first, so that it can be removed.
     ctx.flush();
+    let manager = ctx
+        .out
+        .runners
+        .runner_managers(runner.id)?
+        .into_iter()
+        .find(|m| m.system_id == system_id)
+        .ok_or(RemoveManagerError::NotFound)?;
+    let changed_at = manager
+        .contacted_at
+        .unwrap_or(manager.created_at)
+        .max(manager.created_at);
+    if !unmodified_since(changed_at, since) {
+        return Err(RemoveManagerError::PreconditionFailed);
+    }
     if ctx
         .out
         .runners

@@ -24,6 +24,14 @@ pub fn runner_token(req: &HttpRequest, params: &Params) -> Result<PlainToken, Ap
         .ok_or_else(|| ApiError::missing("token"))
 }
 
+/// `If-Unmodified-Since` of a conditional delete; a malformed date is ignored, as HTTP says.
+pub fn unmodified_since(req: &HttpRequest) -> Option<chrono::DateTime<chrono::Utc>> {
+    use actix_web::HttpMessage;
+    let header = req.get_header::<actix_web::http::header::IfUnmodifiedSince>()?;
+    let at: std::time::SystemTime = header.0.into();
+    Some(chrono::DateTime::<chrono::Utc>::from(at))
+}
+
 /// The client's address: the first of `X-Forwarded-For`, else the peer.
 pub fn client_ip(req: &HttpRequest) -> Option<String> {
     let forwarded = req

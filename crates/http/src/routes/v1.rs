@@ -53,6 +53,8 @@ async fn delete(
     params: Params,
 ) -> Result<HttpResponse, ApiError> {
     let token = runner_token(&req, &params)?;
-    let view = state.call(move |uc| uc.unregister_runner(&token)).await?;
+    let view = state
+        .call(move |uc| uc.unregister_runner(&token, None))
+        .await?;
     Ok(HttpResponse::Ok().json(entities::runner(&view)))
 }

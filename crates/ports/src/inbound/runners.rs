@@ -1,4 +1,7 @@
 use chrono::{DateTime, Utc};
+
+/// `If-Unmodified-Since` of a delete: the instant the caller last saw the resource.
+pub type UnmodifiedSince = Option<DateTime<Utc>>;
 use paddock_domain::names::FieldError;
 use paddock_domain::namespace::Namespace;
 use paddock_domain::pagination::PageRequest;
@@ -127,6 +130,9 @@ pub struct RunnerManagerView {
 pub enum RunnerAuthError {
     #[error("forbidden")]
     Forbidden,
+    /// The runner changed after `If-Unmodified-Since`.
+    #[error("precondition failed")]
+    PreconditionFailed,
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -148,6 +154,9 @@ pub enum RegisterError {
 pub enum RemoveManagerError {
     #[error("forbidden")]
     Forbidden,
+    /// The manager changed after `If-Unmodified-Since`.
+    #[error("precondition failed")]
+    PreconditionFailed,
     /// `404 Runner manager not found Not Found`.
     #[error("runner manager not found")]
     NotFound,
@@ -166,6 +175,9 @@ pub enum RunnerError {
     /// 400 `400 Bad request - <reason>`.
     #[error("bad request: {0}")]
     Rejected(&'static str),
+    /// The runner changed after `If-Unmodified-Since`.
+    #[error("precondition failed")]
+    PreconditionFailed,
     #[error("invalid")]
     Invalid(Vec<FieldError>),
     #[error("internal: {0}")]
@@ -211,7 +223,11 @@ pub trait RunnerAgentUseCases {
         contact: RunnerContact,
     ) -> Result<IssuedToken, RunnerAuthError>;
     /// Deletes the runner of this token; returns it as it was.
-    fn unregister_runner(&self, token: &PlainToken) -> Result<RunnerView, RunnerAuthError>;
+    fn unregister_runner(
+        &self,
+        token: &PlainToken,
+        since: UnmodifiedSince,
+    ) -> Result<RunnerView, RunnerAuthError>;
     /// A runner replaces its own token.
     fn reset_own_runner_token(
         &self,
@@ -222,6 +238,7 @@ pub trait RunnerAgentUseCases {
         &self,
         token: &PlainToken,
         system_id: &str,
+        since: UnmodifiedSince,
     ) -> Result<(), RemoveManagerError>;
     /// Writes pending contacts down; returns how many runners were written.
     fn flush_runner_contacts(&self) -> Result<usize, String>;
@@ -262,7 +279,12 @@ pub trait RunnerUseCases {
         id: RunnerId,
         changes: RunnerSettingsInput,
     ) -> Result<RunnerDetails, RunnerError>;
-    fn delete_runner(&self, actor: &Actor, id: RunnerId) -> Result<(), RunnerError>;
+    fn delete_runner(
+        &self,
+        actor: &Actor,
+        id: RunnerId,
+        since: UnmodifiedSince,
+    ) -> Result<(), RunnerError>;
     fn runner_managers(
         &self,
         actor: &Actor,
@@ -280,6 +302,7 @@ pub trait RunnerUseCases {
         actor: &Actor,
         project: &ProjectRef,
         id: RunnerId,
+        since: UnmodifiedSince,
     ) -> Result<(), RunnerError>;
     fn create_runner(
         &self,

@@ -20,7 +20,7 @@ use crate::error::ApiError;
 use crate::pagination::{page_request, paginated};
 use crate::params::Params;
 use crate::routes::resource;
-use crate::routes::runner_agent::{contact, runner_token};
+use crate::routes::runner_agent::{contact, runner_token, unmodified_since};
 use crate::state::ApiState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -256,13 +256,17 @@ async fn update(
 }
 
 async fn delete(
+    req: HttpRequest,
     state: web::Data<ApiState>,
     auth: Auth,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = runner_id(&path)?;
+    let since = unmodified_since(&req);
     let actor = auth.actor();
-    state.call(move |uc| uc.delete_runner(&actor, id)).await?;
+    state
+        .call(move |uc| uc.delete_runner(&actor, id, since))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -347,6 +351,7 @@ async fn assign(
 }
 
 async fn unassign(
+    req: HttpRequest,
     state: web::Data<ApiState>,
     auth: Auth,
     path: web::Path<(String, String)>,
@@ -354,9 +359,10 @@ async fn unassign(
     let (project, runner) = path.into_inner();
     let project = ProjectRef::parse(&project);
     let id = runner_id(&runner)?;
+    let since = unmodified_since(&req);
     let actor = auth.actor();
     state
-        .call(move |uc| uc.unassign_runner(&actor, &project, id))
+        .call(move |uc| uc.unassign_runner(&actor, &project, id, since))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -424,7 +430,10 @@ async fn unregister(
     params: Params,
 ) -> Result<HttpResponse, ApiError> {
     let token = runner_token(&req, &params)?;
-    state.call(move |uc| uc.unregister_runner(&token)).await?;
+    let since = unmodified_since(&req);
+    state
+        .call(move |uc| uc.unregister_runner(&token, since))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -461,8 +470,9 @@ async fn remove_manager(
 ) -> Result<HttpResponse, ApiError> {
     let token = runner_token(&req, &params)?;
     let system_id = params.required_string("system_id")?;
+    let since = unmodified_since(&req);
     state
-        .call(move |uc| uc.remove_runner_manager(&token, &system_id))
+        .call(move |uc| uc.remove_runner_manager(&token, &system_id, since))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
