@@ -68,6 +68,26 @@ pub fn command() -> Command {
     command
 }
 
+/// `paddock serve` on a free port with `data_dir`, on SQLite or the given database, with
+/// extra environment variables; returns once it is ready.
+pub fn serve(data_dir: &Path, database_url: Option<&str>, env: &[(&str, &str)]) -> Process {
+    let port = free_port();
+    let mut command = self::command();
+    command
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(data_dir)
+        .envs(env.iter().copied());
+    if let Some(url) = database_url {
+        command.args(["--database-url", url]);
+    }
+    Process::spawn(command, port)
+}
+
 /// A `paddock serve` child process.
 pub struct Process {
     pub child: Child,

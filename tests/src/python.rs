@@ -53,3 +53,32 @@ pub fn python() -> PathBuf {
     })
     .clone()
 }
+
+/// Runs a conformance script of `tests/python/` against a fresh `paddock serve` (on SQLite, or
+/// the given database) started with `server_env`; the script gets `PADDOCK_URL` and
+/// `script_env`. Panics with the script's output and the server's log unless the script ends
+/// with "all passed" and the server stops cleanly. Returns the server's log.
+pub fn conformance(
+    script: &str,
+    database_url: Option<&str>,
+    server_env: &[(&str, &str)],
+    script_env: &[(&str, &str)],
+) -> String {
+    let data = tempfile::tempdir().expect("tempdir");
+    let process = crate::binary::serve(data.path(), database_url, server_env);
+    let output = Command::new(python())
+        .arg(crate::workspace_root().join("tests/python").join(script))
+        .env("PADDOCK_URL", &process.base)
+        .envs(script_env.iter().copied())
+        .output()
+        .expect("python runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (status, log) = process.terminate();
+    assert!(
+        output.status.success() && stdout.contains("all passed"),
+        "{script} failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}\n--- server log\n{log}"
+    );
+    assert!(status.success(), "the server did not stop cleanly: {log}");
+    log
+}

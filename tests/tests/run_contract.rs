@@ -308,20 +308,15 @@ fn postgres_is_selected_by_the_url_scheme() {
 #[test]
 fn no_token_of_any_kind_reaches_the_log() {
     let data = tempfile::tempdir().expect("tempdir");
-    let port = free_port();
-    let mut command = binary::command();
-    command
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--data-dir",
-        ])
-        .arg(data.path())
-        .env("RUST_LOG", "debug")
-        .env("PADDOCK_ROOT_TOKEN", "glpat-secret-root-token")
-        .env("PADDOCK_REGISTRATION_TOKEN", "GR1348941secretregistration");
-    let process = Process::spawn(command, port);
+    let process = binary::serve(
+        data.path(),
+        None,
+        &[
+            ("RUST_LOG", "debug"),
+            ("PADDOCK_ROOT_TOKEN", "glpat-secret-root-token"),
+            ("PADDOCK_REGISTRATION_TOKEN", "GR1348941secretregistration"),
+        ],
+    );
     let client = Client::new();
     let api = format!("{}/api/v4", process.base);
     let registered: paddock_tests::serde_json::Value = client

@@ -12,7 +12,8 @@ use paddock_domain::runner::{Runner, RunnerId, RunnerManager, RunnerType, Tags};
 use paddock_domain::token::TokenDigest;
 use paddock_domain::{ProjectId, Role};
 use paddock_ports::outbound::{
-    ContactUpdate, NewRunner, RunnerChanges, RunnerQuery, RunnerRepository, RunnerSet,
+    ContactUpdate, ManagerContact, NewRunner, RunnerChanges, RunnerQuery, RunnerRepository,
+    RunnerSet,
 };
 use paddock_ports::{Page, RepoError, RepoResult};
 
@@ -277,6 +278,36 @@ struct RunnerChangeset {
     access_level: Option<&'static str>,
     maximum_timeout: Option<Option<i64>>,
     updated_at: Option<NaiveDateTime>,
+}
+
+/// What a contact says about a manager, written on its first contact and updated after.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = runner_managers, treat_none_as_null = true)]
+struct ManagerDetails {
+    name: Option<String>,
+    version: Option<String>,
+    revision: Option<String>,
+    platform: Option<String>,
+    architecture: Option<String>,
+    executor: Option<String>,
+    ip_address: Option<String>,
+    contacted_at: Option<NaiveDateTime>,
+}
+
+impl ManagerDetails {
+    fn of(contact: &ManagerContact, at: NaiveDateTime) -> Self {
+        let info = contact.info.clone();
+        Self {
+            name: info.name,
+            version: info.version,
+            revision: info.revision,
+            platform: info.platform,
+            architecture: info.architecture,
+            executor: info.executor,
+            ip_address: contact.ip_address.clone(),
+            contacted_at: Some(at),
+        }
+    }
 }
 
 /// After projects were deleted: project runners left without any project go with them, and
@@ -575,7 +606,7 @@ impl RunnerRepository for DbStore {
                 let Some(contact) = &update.manager else {
                     continue;
                 };
-                let info = &contact.info;
+                let details = ManagerDetails::of(contact, at);
                 let known: i64 = runner_managers::table
                     .filter(runner_managers::runner_id.eq(update.runner.0))
                     .filter(runner_managers::system_id.eq(&contact.system_id))
@@ -592,31 +623,15 @@ impl RunnerRepository for DbStore {
                                     .or(runner_managers::contacted_at.assume_not_null().lt(at)),
                             ),
                     )
-                    .set((
-                        runner_managers::name.eq(&info.name),
-                        runner_managers::version.eq(&info.version),
-                        runner_managers::revision.eq(&info.revision),
-                        runner_managers::platform.eq(&info.platform),
-                        runner_managers::architecture.eq(&info.architecture),
-                        runner_managers::executor.eq(&info.executor),
-                        runner_managers::ip_address.eq(&contact.ip_address),
-                        runner_managers::contacted_at.eq(at),
-                    ))
+                    .set(&details)
                     .execute(conn)?;
                 } else {
                     diesel::insert_into(runner_managers::table)
                         .values((
                             runner_managers::runner_id.eq(update.runner.0),
                             runner_managers::system_id.eq(&contact.system_id),
-                            runner_managers::name.eq(&info.name),
-                            runner_managers::version.eq(&info.version),
-                            runner_managers::revision.eq(&info.revision),
-                            runner_managers::platform.eq(&info.platform),
-                            runner_managers::architecture.eq(&info.architecture),
-                            runner_managers::executor.eq(&info.executor),
-                            runner_managers::ip_address.eq(&contact.ip_address),
-                            runner_managers::contacted_at.eq(at),
                             runner_managers::created_at.eq(at),
+                            &details,
                         ))
                         .execute(conn)?;
                 }
