@@ -124,3 +124,70 @@ on_both_backends! {
         }
     }
 }
+
+mod writes {
+    use super::*;
+
+    /// Values that pass as strings but that databases refuse or cannot index.
+    fn hostile_strings() -> Vec<String> {
+        vec![
+            "nul\u{0}inside".to_owned(),
+            "界".repeat(2000),
+            "x".repeat(3000),
+            "\u{0}".to_owned(),
+        ]
+    }
+
+    on_both_backends! {
+        fn writes_with_valid_tokens_never_answer_5xx(server) {
+            let project = server.project_as(&server.root_token, "p", None);
+            let registered = paddock_tests::expect_json(
+                server.anonymous(Method::POST, "/runners").json(&json!({"token": server.registration_token})),
+                201,
+            );
+            let runner = registered["id"].as_i64().unwrap();
+            let token = registered["token"].as_str().unwrap().to_owned();
+            for text in hostile_strings() {
+                let registration = json!({"token": server.registration_token});
+                let bodies = [
+                    json!({"description": text}),
+                    json!({"maintenance_note": text}),
+                    json!({"tag_list": [text]}),
+                    json!({"tag_list": format!("a,{text}")}),
+                    json!({"info": {"name": text, "version": text, "platform": text}}),
+                ];
+                for body in &bodies {
+                    let mut with_token = registration.clone();
+                    if let (Some(target), Some(extra)) = (with_token.as_object_mut(), body.as_object()) {
+                        target.extend(extra.clone());
+                    }
+                    assert_no_5xx(&server, Method::POST, "/runners", Some(&with_token), None);
+                    assert_no_5xx(&server, Method::PUT, &format!("/runners/{runner}"), Some(body), None);
+                    let mut created = body.clone();
+                    if let Some(map) = created.as_object_mut() {
+                        map.insert("runner_type".into(), json!("project_type"));
+                        map.insert("project_id".into(), project["id"].clone());
+                    }
+                    assert_no_5xx(&server, Method::POST, "/user/runners", Some(&created), None);
+                }
+                let contact = json!({"token": token, "system_id": text, "info": {"version": text, "name": text}});
+                assert_no_5xx(&server, Method::POST, "/runners/verify", Some(&contact), None);
+                assert_no_5xx(&server, Method::POST, "/projects", Some(&json!({"name": "n", "description": text})), None);
+            }
+            // A manager with a huge version from one runner must not stop the others' contacts.
+            let other = paddock_tests::expect_json(
+                server.anonymous(Method::POST, "/runners").json(&json!({"token": server.registration_token})),
+                201,
+            );
+            paddock_tests::expect_json(
+                server.anonymous(Method::POST, "/runners/verify").json(&json!({"token": other["token"], "system_id": "s_fine00000001"})),
+                200,
+            );
+            let online = paddock_tests::expect_json(server.get("/runners/all?status=online"), 200);
+            assert!(
+                online.as_array().unwrap().iter().any(|r| r["id"] == other["id"]),
+                "the well-behaved runner is online: {online}"
+            );
+        }
+    }
+}

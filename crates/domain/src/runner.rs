@@ -116,6 +116,10 @@ pub const MIN_MAXIMUM_TIMEOUT: i64 = 600;
 pub const TAGS_EMPTY_WHILE_UNTAGGED_DISALLOWED: &str =
     "can not be empty when runner is not allowed to pick untagged jobs";
 pub const TOO_MANY_TAGS: &str = "Too many tags specified. Please limit the number of tags to 50";
+pub const TAG_TOO_LONG: &str = "Tag names can be at most 255 bytes";
+
+/// The longest tag name, in bytes.
+pub const MAX_TAG_BYTES: usize = 255;
 pub const MAXIMUM_TIMEOUT_TOO_SHORT: &str = "needs to be at least 10 minutes";
 
 /// A runner's tags: trimmed, without empty or repeated names, in the order first given.
@@ -204,6 +208,9 @@ impl RunnerSettings {
         }
         if tags_changed && self.tags.len() > MAX_TAGS {
             errors.push(FieldError::new("tags_list", TOO_MANY_TAGS));
+        }
+        if tags_changed && self.tags.as_slice().iter().any(|t| t.len() > MAX_TAG_BYTES) {
+            errors.push(FieldError::new("tags_list", TAG_TOO_LONG));
         }
         if self
             .maximum_timeout
@@ -341,6 +348,14 @@ mod tests {
         assert!(
             many.validate(false).is_empty(),
             "the limit holds only when tags change"
+        );
+        let long_tag = RunnerSettings {
+            tags: Tags::parse(["x".repeat(256)]),
+            ..RunnerSettings::default()
+        };
+        assert_eq!(
+            long_tag.validate(true),
+            vec![FieldError::new("tags_list", TAG_TOO_LONG)]
         );
         let fifty = RunnerSettings {
             tags: Tags::parse((0..50).map(|i| format!("t{i}"))),

@@ -236,7 +236,33 @@ fn media_type(req: &HttpRequest) -> String {
         .unwrap_or_default()
 }
 
+/// The first parameter (by name) holding a NUL character anywhere in its value, which no
+/// database keeps in text.
+fn with_nul(params: &Params) -> Option<&str> {
+    fn has_nul(value: &Value) -> bool {
+        match value {
+            Value::String(s) => s.contains('\0'),
+            Value::Array(items) => items.iter().any(has_nul),
+            Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+            _ => false,
+        }
+    }
+    params
+        .map
+        .iter()
+        .find(|(key, value)| key.contains('\0') || has_nul(value))
+        .map(|(key, _)| key.as_str())
+}
+
 async fn parse(req: HttpRequest, payload: Payload, limit: usize) -> Result<Params, ApiError> {
+    let params = parse_body(req, payload, limit).await?;
+    if let Some(name) = with_nul(&params) {
+        return Err(ApiError::invalid(&name.replace('\0', "")));
+    }
+    Ok(params)
+}
+
+async fn parse_body(req: HttpRequest, payload: Payload, limit: usize) -> Result<Params, ApiError> {
     let mut params = Params::from_query(req.query_string())?;
     if declared_length(&req).is_some_and(|len| len > limit) {
         return Err(ApiError::PayloadTooLarge);
@@ -443,6 +469,21 @@ mod tests {
         p.merge_pairs([("name".to_owned(), "body".to_owned())]);
         assert_eq!(p.string("name"), Ok(Some("body".into())));
         assert_eq!(p.int("page"), Ok(Some(2)));
+    }
+
+    #[test]
+    fn nul_characters_are_found_anywhere() {
+        let mut p = pairs(&[("name", "fine")]);
+        assert_eq!(with_nul(&p), None);
+        p.merge_json(
+            json!({"info": {"version": "1\u{0}"}})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+        );
+        assert_eq!(with_nul(&p), Some("info"));
+        let p = pairs(&[("tag_list[]", "a"), ("tag_list[]", "b\0")]);
+        assert_eq!(with_nul(&p), Some("tag_list"));
     }
 
     #[test]

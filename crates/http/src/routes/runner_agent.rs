@@ -52,7 +52,7 @@ fn info_field(
 ) -> Result<Option<String>, ApiError> {
     match info.get(name) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(text)) if text.chars().count() <= max => Ok(Some(text.clone())),
+        Some(Value::String(text)) if text.len() <= max => Ok(Some(text.clone())),
         Some(Value::String(_)) => Err(ApiError::Param(format!("info[{name}] is too long"))),
         Some(Value::Number(n)) => Ok(Some(n.to_string())),
         Some(_) => Err(ApiError::invalid(&format!("info[{name}]"))),
