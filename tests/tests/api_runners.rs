@@ -897,3 +897,62 @@ on_both_backends! {
         assert_eq!(details(&server, runner)["description"], "managed");
     }
 }
+
+mod races {
+    use paddock_tests::reqwest::Method;
+    use paddock_tests::serde_json::json;
+    use paddock_tests::{expect_json, on_both_backends};
+
+    on_both_backends! {
+        fn concurrent_unassigns_never_leave_a_runner_without_a_project(server) {
+            let first = server.project_as(&server.root_token, "first", None);
+            let second = server.project_as(&server.root_token, "second", None);
+            for round in 0..8 {
+                let registered = expect_json(
+                    server
+                        .anonymous(Method::POST, "/runners")
+                        .json(&json!({"token": first["runners_token"], "description": format!("r{round}")})),
+                    201,
+                );
+                let id = registered["id"].as_i64().unwrap();
+                expect_json(server.post(&format!("/projects/{}/runners", second["id"])).json(&json!({"runner_id": id})), 201);
+                let statuses: Vec<u16> = std::thread::scope(|scope| {
+                    let handles: Vec<_> = [&first, &second]
+                        .into_iter()
+                        .map(|project| {
+                            let request = server.delete(&format!("/projects/{}/runners/{id}", project["id"]));
+                            scope.spawn(move || request.send().unwrap().status().as_u16())
+                        })
+                        .collect();
+                    handles.into_iter().map(|h| h.join().unwrap()).collect()
+                });
+                let mut sorted = statuses.clone();
+                sorted.sort_unstable();
+                assert_eq!(sorted, [204, 403], "round {round}: exactly one unassignment wins: {statuses:?}");
+                let details = expect_json(server.get(&format!("/runners/{id}")), 200);
+                assert_eq!(details["projects"].as_array().map(Vec::len), Some(1), "round {round}");
+            }
+        }
+
+        fn a_contact_without_info_keeps_the_managers_details(server) {
+            let registered = expect_json(server.anonymous(Method::POST, "/runners").json(&json!({"token": server.registration_token})), 201);
+            let token = registered["token"].as_str().unwrap().to_owned();
+            let id = registered["id"].as_i64().unwrap();
+            expect_json(
+                server.anonymous(Method::POST, "/runners/verify").json(&json!({
+                    "token": token, "system_id": "s_keep00000001",
+                    "info": {"version": "17.5.0", "platform": "linux", "architecture": "arm64"}
+                })),
+                200,
+            );
+            // gitlab-runner resets its token with nothing but the token.
+            let reset = expect_json(
+                server.anonymous(Method::POST, "/runners/reset_authentication_token").json(&json!({"token": token, "system_id": "s_keep00000001"})),
+                201,
+            );
+            expect_json(server.anonymous(Method::POST, "/runners/verify").json(&json!({"token": reset["token"], "system_id": "s_keep00000001"})), 200);
+            let details = expect_json(server.get(&format!("/runners/{id}")), 200);
+            assert_eq!((details["version"].as_str(), details["architecture"].as_str()), (Some("17.5.0"), Some("arm64")));
+        }
+    }
+}

@@ -27,7 +27,7 @@ use paddock_domain::runner::{
 use paddock_domain::token::{PlainToken, TokenKind};
 use paddock_ports::Page;
 use paddock_ports::inbound::*;
-use paddock_ports::outbound::{ManagerContact, Outbound};
+use paddock_ports::outbound::Outbound;
 
 use crate::access::{namespace_role, project_roles};
 use crate::live::LiveRunners;
@@ -74,20 +74,16 @@ impl Ctx<'_> {
     /// Records a contact in memory; with `manager`, also of the machine (`system_id`,
     /// `<legacy>` when the runner sends none).
     pub fn touch(&self, runner: &Runner, contact: Option<&RunnerContact>) {
-        let manager = contact.map(|c| ManagerContact {
-            system_id: c
-                .system_id
-                .clone()
-                .unwrap_or_else(|| LEGACY_SYSTEM_ID.to_owned()),
-            info: c.info.clone(),
-            ip_address: c.ip_address.clone(),
+        let manager = contact.map(|c| {
+            (
+                c.system_id
+                    .clone()
+                    .unwrap_or_else(|| LEGACY_SYSTEM_ID.to_owned()),
+                c.info.clone(),
+                c.ip_address.clone(),
+            )
         });
-        self.live.touch(
-            runner,
-            self.now(),
-            manager,
-            self.config.contact_write_interval,
-        );
+        self.live.touch(runner, self.now(), manager);
     }
 
     /// A fresh runner authentication token and its expiry.
@@ -144,7 +140,7 @@ impl Ctx<'_> {
 
     /// Writes due contacts, so that lists filtered by contact time see them.
     pub fn flush(&self) {
-        if let Err(error) = flush::execute(self) {
+        if let Err(error) = flush::execute(self, false) {
             tracing::warn!(%error, "could not write runner contacts; they will be retried");
         }
     }
@@ -273,8 +269,8 @@ impl RunnerAgentUseCases for Paddock {
         agent::remove_manager(&self.runner_ctx(), token, system_id, since)
     }
 
-    fn flush_runner_contacts(&self) -> Result<usize, String> {
-        flush::execute(&self.runner_ctx())
+    fn flush_runner_contacts(&self, everything: bool) -> Result<usize, String> {
+        flush::execute(&self.runner_ctx(), everything)
     }
 }
 

@@ -47,10 +47,10 @@ fn register(app: &Paddock) -> IssuedToken {
 fn contact(system_id: &str, version: &str) -> RunnerContact {
     RunnerContact {
         system_id: Some(system_id.into()),
-        info: RunnerInfo {
+        info: Some(RunnerInfo {
             version: Some(version.into()),
             ..RunnerInfo::default()
-        },
+        }),
         ip_address: Some("10.0.0.1".into()),
     }
 }
@@ -178,14 +178,18 @@ fn contacts_are_written_at_most_once_per_interval_but_read_live() {
     app.verify_runner(&runner.token, contact("s_1", "17.0.0"))
         .expect("verified");
     assert_eq!(
-        app.flush_runner_contacts(),
+        app.flush_runner_contacts(false),
         Ok(2),
         "the runner and its new manager"
     );
     clock.advance(Duration::minutes(1));
     app.verify_runner(&runner.token, contact("s_1", "17.0.0"))
         .expect("verified");
-    assert_eq!(app.flush_runner_contacts(), Ok(0), "written a minute ago");
+    assert_eq!(
+        app.flush_runner_contacts(false),
+        Ok(0),
+        "written a minute ago"
+    );
     let stored = out
         .runners
         .runner(runner.runner)
@@ -201,7 +205,7 @@ fn contacts_are_written_at_most_once_per_interval_but_read_live() {
     clock.advance(Duration::minutes(5));
     app.verify_runner(&runner.token, contact("s_1", "17.0.0"))
         .expect("verified");
-    assert_eq!(app.flush_runner_contacts(), Ok(2));
+    assert_eq!(app.flush_runner_contacts(false), Ok(2));
     let stored = out
         .runners
         .runner(runner.runner)
@@ -247,7 +251,7 @@ fn a_deleted_runner_leaves_nothing_to_write() {
         .expect("verified");
     app.unregister_runner(&runner.token, None)
         .expect("unregistered");
-    assert_eq!(app.flush_runner_contacts(), Ok(0));
+    assert_eq!(app.flush_runner_contacts(false), Ok(0));
     assert_eq!(out.runners.runner(runner.runner).expect("read"), None);
     assert_eq!(
         app.verify_runner(&runner.token, RunnerContact::default()),

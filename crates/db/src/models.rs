@@ -247,7 +247,6 @@ pub(crate) struct RunnerRow {
     pub id: i64,
     pub runner_type: String,
     pub group_id: Option<i64>,
-    pub owner_project_id: Option<i64>,
     pub description: String,
     pub maintenance_note: String,
     pub active: bool,
@@ -274,7 +273,6 @@ impl RunnerRow {
             runner_type: RunnerType::parse(&self.runner_type)
                 .ok_or_else(|| corrupt("runner type", &self.runner_type))?,
             group_id: self.group_id.map(NamespaceId),
-            owner_project_id: self.owner_project_id.map(ProjectId),
             settings: RunnerSettings {
                 description: self.description,
                 maintenance_note: self.maintenance_note,

@@ -112,7 +112,6 @@ diesel::table! {
         id -> BigInt,
         runner_type -> Text,
         group_id -> Nullable<BigInt>,
-        owner_project_id -> Nullable<BigInt>,
         description -> Text,
         maintenance_note -> Text,
         active -> Bool,

@@ -10,7 +10,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 
 use crate::names::{FieldError, validate_text};
-use crate::{NamespaceId, ProjectId, UserId};
+use crate::{NamespaceId, UserId};
 
 /// A runner's id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -234,8 +234,6 @@ pub struct Runner {
     pub runner_type: RunnerType,
     /// The group of a group runner.
     pub group_id: Option<NamespaceId>,
-    /// The first project of a project runner (its owner).
-    pub owner_project_id: Option<ProjectId>,
     pub settings: RunnerSettings,
     /// `info.name` the runner reported at registration.
     pub name: Option<String>,

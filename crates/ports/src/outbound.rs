@@ -26,7 +26,7 @@ pub use projects::{NewProject, ProjectChanges, ProjectFilter, ProjectOrder, Proj
 pub use protected_branches::{NewProtectedBranch, ProtectedBranchRepository};
 pub use runners::{
     ContactUpdate, ManagerContact, NewRunner, RunnerChanges, RunnerQuery, RunnerRepository,
-    RunnerSet,
+    RunnerSet, Unassigned,
 };
 pub use settings::{HealthCheck, InstanceSettingsRepository};
 pub use tokens::{NewPersonalAccessToken, PersonalAccessTokenRepository};

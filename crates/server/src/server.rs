@@ -234,7 +234,7 @@ pub async fn start(config: Config, secrets: Secrets) -> Result<Running, StartErr
 /// Writes what runner contacts remain in memory once the server has stopped.
 fn final_flush(app: &paddock_app::Paddock) {
     use paddock_ports::inbound::RunnerAgentUseCases;
-    if let Err(error) = app.flush_runner_contacts() {
+    if let Err(error) = app.flush_runner_contacts(true) {
         tracing::warn!(%error, "could not write the last runner contacts");
     }
 }
@@ -248,7 +248,7 @@ fn spawn_contact_flusher(app: Arc<paddock_app::Paddock>) {
         loop {
             tick.tick().await;
             let flushing = app.clone();
-            match web::block(move || flushing.flush_runner_contacts()).await {
+            match web::block(move || flushing.flush_runner_contacts(false)).await {
                 Ok(Ok(0)) => {}
                 Ok(Ok(written)) => tracing::debug!(written, "runner contacts written"),
                 Ok(Err(error)) => {

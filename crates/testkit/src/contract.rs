@@ -33,7 +33,7 @@ use paddock_ports::outbound::{
     Audience, ContactUpdate, GroupChanges, GroupFilter, GroupOrder, ManagerContact, MemberWithUser,
     NewGroup, NewPersonalAccessToken, NewProject, NewProtectedBranch, NewRunner, NewUser, Outbound,
     ParentFilter, ProjectChanges, ProjectFilter, ProjectOrder, RunnerChanges, RunnerQuery,
-    RunnerSet, SealedToken, Sort, UserFilter,
+    RunnerSet, SealedToken, Sort, Unassigned, UserFilter,
 };
 use paddock_ports::{RepoError, RepoResult};
 
@@ -122,7 +122,7 @@ macro_rules! contract_cases {
             updating_a_runner_changes_only_the_given_fields,
             deleting_a_runner_removes_its_tags_assignments_and_managers,
             runners_are_assigned_to_projects_once_each_in_order,
-            unassigning_the_owner_project_hands_the_runner_to_the_next_project,
+            unassigning_keeps_a_runner_at_least_one_project,
             recording_contacts_sets_the_contact_time_and_creates_then_updates_managers,
             runner_managers_are_listed_most_recently_contacted_first,
             managers_of_several_runners_are_read_together,
@@ -2950,16 +2950,21 @@ fn passing(out: &Outbound, filter: RunnerFilter) -> Vec<RunnerId> {
 fn machine(system_id: &str, version: &str) -> ManagerContact {
     ManagerContact {
         system_id: system_id.to_owned(),
-        info: RunnerInfo {
+        info: Some(RunnerInfo {
             name: Some(format!("host-{system_id}")),
             version: Some(version.to_owned()),
             revision: Some("0123abcd".to_owned()),
             platform: Some("linux".to_owned()),
             architecture: Some("amd64".to_owned()),
             executor: Some("docker".to_owned()),
-        },
+        }),
         ip_address: Some("10.0.0.1".to_owned()),
     }
+}
+
+/// The details a machine reports.
+fn machine_info(system_id: &str, version: &str) -> RunnerInfo {
+    machine(system_id, version).info.unwrap_or_default()
 }
 
 fn contact(runner: &Runner, at: DateTime<Utc>, manager: Option<ManagerContact>) -> ContactUpdate {
@@ -3010,7 +3015,6 @@ pub fn runners_of_every_type_are_created_and_read_back(out: &Outbound) {
     let builder = create_runner(out, new);
     assert_eq!(builder.runner_type, RunnerType::Project);
     assert_eq!(builder.group_id, None);
-    assert_eq!(builder.owner_project_id, Some(app.id));
     assert_eq!(builder.settings, settings);
     // Tags keep the order they were given in.
     assert_eq!(builder.settings.tags.as_slice(), ["zeta", "alpha", "mid"]);
@@ -3029,7 +3033,7 @@ pub fn runners_of_every_type_are_created_and_read_back(out: &Outbound) {
 
     let shared = instance_runner(out, "instance");
     assert_eq!(shared.runner_type, RunnerType::Instance);
-    assert_eq!((shared.group_id, shared.owner_project_id), (None, None));
+    assert_eq!(shared.group_id, None);
     assert_eq!(shared.settings, RunnerSettings::default());
     assert_eq!(shared.name, None);
     assert_eq!(shared.token_expires_at, None);
@@ -3048,7 +3052,6 @@ pub fn runners_of_every_type_are_created_and_read_back(out: &Outbound) {
     let grouped = group_runner(out, &team, "group");
     assert_eq!(grouped.runner_type, RunnerType::Group);
     assert_eq!(grouped.group_id, Some(team.id));
-    assert_eq!(grouped.owner_project_id, None);
     assert!(
         out.runners
             .runner_project_ids(grouped.id)
@@ -3366,8 +3369,6 @@ pub fn runners_are_assigned_to_projects_once_each_in_order(out: &Outbound) {
         assert_eq!(again, Err(conflict("runner_project")));
     }
     assert_eq!(projects_of(&runner), [p1.id, p3.id, p2.id]);
-    // The first project keeps owning it.
-    assert_eq!(reread(out, &runner).owner_project_id, Some(p1.id));
 
     let other = project_runner(out, &p2, "other");
     assign(out, &other, &p1);
@@ -3377,7 +3378,7 @@ pub fn runners_are_assigned_to_projects_once_each_in_order(out: &Outbound) {
     assert!(out.runners.runner_project_ids(missing).unwrap().is_empty());
 }
 
-pub fn unassigning_the_owner_project_hands_the_runner_to_the_next_project(out: &Outbound) {
+pub fn unassigning_keeps_a_runner_at_least_one_project(out: &Outbound) {
     let owner = user(out, "owner");
     let team = group(out, &owner, "team");
     let p1 = project(out, &owner, &team, "p1");
@@ -3386,32 +3387,41 @@ pub fn unassigning_the_owner_project_hands_the_runner_to_the_next_project(out: &
     let runner = project_runner(out, &p1, "runner");
     assign(out, &runner, &p2);
     assign(out, &runner, &p3);
-    let unassign = |project: &Project| out.runners.unassign_runner(runner.id, project.id);
-    let state = || {
-        let found = reread(out, &runner);
-        let projects = out.runners.runner_project_ids(runner.id).unwrap();
-        (found.owner_project_id, projects)
-    };
+    let later = now(out) + secs(30);
+    let unassign = |project: &Project| out.runners.unassign_runner(runner.id, project.id, later);
+    let projects = || out.runners.runner_project_ids(runner.id).unwrap();
 
-    assert_eq!(unassign(&p2), Ok(true));
-    assert_eq!(unassign(&p2), Ok(false));
-    assert_eq!(state(), (Some(p1.id), vec![p1.id, p3.id]));
-
-    assert_eq!(unassign(&p1), Ok(true));
-    assert_eq!(state(), (Some(p3.id), vec![p3.id]));
+    assert_eq!(unassign(&p2), Ok(Unassigned::Done));
+    assert_eq!(
+        reread(out, &runner).updated_at,
+        later,
+        "an unassignment touches the runner"
+    );
+    assert_eq!(unassign(&p2), Ok(Unassigned::NotAssigned));
+    assert_eq!(projects(), [p1.id, p3.id]);
+    assert_eq!(unassign(&p1), Ok(Unassigned::Done));
+    assert_eq!(projects(), [p3.id]);
 
     // A project assigned again comes last.
     assign(out, &runner, &p1);
-    assert_eq!(state(), (Some(p3.id), vec![p3.id, p1.id]));
-    assert_eq!(unassign(&p3), Ok(true));
-    assert_eq!(state(), (Some(p1.id), vec![p1.id]));
+    assert_eq!(projects(), [p3.id, p1.id]);
+    assert_eq!(unassign(&p3), Ok(Unassigned::Done));
 
-    // The last project can go too (keeping one is the caller's rule); the runner stays.
-    assert_eq!(unassign(&p1), Ok(true));
-    assert_eq!(state(), (None, vec![]));
+    // The last project stays.
+    let before = reread(out, &runner);
+    assert_eq!(unassign(&p1), Ok(Unassigned::OnlyProject));
+    assert_eq!(projects(), [p1.id]);
+    assert_eq!(
+        reread(out, &runner),
+        before,
+        "a refused unassignment changes nothing"
+    );
 
     let missing = RunnerId(runner.id.0 + 1000);
-    assert_eq!(out.runners.unassign_runner(missing, p1.id), Ok(false));
+    assert_eq!(
+        out.runners.unassign_runner(missing, p1.id, later),
+        Ok(Unassigned::NotAssigned)
+    );
 }
 
 pub fn recording_contacts_sets_the_contact_time_and_creates_then_updates_managers(out: &Outbound) {
@@ -3443,7 +3453,7 @@ pub fn recording_contacts_sets_the_contact_time_and_creates_then_updates_manager
         id: created.id,
         runner_id: runner.id,
         system_id: "m1".to_owned(),
-        info: machine("m1", "16.0.1").info,
+        info: machine_info("m1", "16.0.1"),
         ip_address: Some("10.0.0.1".to_owned()),
         contacted_at: Some(second),
         created_at: second,
@@ -3453,18 +3463,18 @@ pub fn recording_contacts_sets_the_contact_time_and_creates_then_updates_manager
     // Its next contact updates it.
     let third = second + secs(60);
     let upgraded = ManagerContact {
-        info: RunnerInfo {
+        info: Some(RunnerInfo {
             version: Some("16.1.0".to_owned()),
             executor: None,
-            ..machine("m1", "16.0.1").info
-        },
+            ..machine_info("m1", "16.0.1")
+        }),
         ip_address: Some("10.0.0.2".to_owned()),
         ..machine("m1", "16.0.1")
     };
     record(out, &[contact(&runner, third, Some(upgraded.clone()))]);
     let expected = RunnerManager {
-        info: upgraded.info,
-        ip_address: upgraded.ip_address,
+        info: upgraded.info.clone().unwrap_or_default(),
+        ip_address: upgraded.ip_address.clone(),
         contacted_at: Some(third),
         ..created
     };
@@ -4044,7 +4054,7 @@ pub fn runners_are_filtered_by_the_version_of_any_of_their_managers(out: &Outbou
     let silent = reporting("silent", &[]);
     let unversioned = instance_runner(out, "unversioned");
     let no_version = ManagerContact {
-        info: RunnerInfo::default(),
+        info: Some(RunnerInfo::default()),
         ..machine("m0", "")
     };
     record(out, &[contact(&unversioned, at, Some(no_version))]);
@@ -4211,9 +4221,8 @@ pub fn deleting_a_project_deletes_the_project_runners_it_leaves_without_a_projec
         Ok(None)
     );
     assert!(out.runners.runner_managers(only.id).unwrap().is_empty());
-    // A runner with another project stays, and the next project owns it.
+    // A runner with another project stays.
     for runner in [&owned, &borrowed] {
-        assert_eq!(reread(out, runner).owner_project_id, Some(lib.id));
         assert_eq!(out.runners.runner_project_ids(runner.id), Ok(vec![lib.id]));
     }
     assert_eq!(
@@ -4256,7 +4265,6 @@ pub fn deleting_a_group_deletes_its_group_runners_and_the_project_runners_it_orp
         out.runners.runner_by_token(&runner_digest("of-sub")),
         Ok(None)
     );
-    assert_eq!(reread(out, &spanning).owner_project_id, Some(lib.id));
     assert_eq!(
         out.runners.runner_project_ids(spanning.id),
         Ok(vec![lib.id])
@@ -4309,7 +4317,6 @@ pub fn deleting_a_user_deletes_the_runners_of_its_personal_projects(out: &Outbou
     assert_eq!(out.runners.runner(personal.id), Ok(None));
     // What stays loses its creator; a runner with another project moves to it.
     let expected = Runner {
-        owner_project_id: Some(app.id),
         creator_id: None,
         ..spanning.clone()
     };

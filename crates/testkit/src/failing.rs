@@ -226,7 +226,12 @@ impl RunnerRepository for FailingStore {
     fn assign_runner(&self, _: RunnerId, _: ProjectId, _: DateTime<Utc>) -> RepoResult<()> {
         fail()
     }
-    fn unassign_runner(&self, _: RunnerId, _: ProjectId) -> RepoResult<bool> {
+    fn unassign_runner(
+        &self,
+        _: RunnerId,
+        _: ProjectId,
+        _: DateTime<Utc>,
+    ) -> RepoResult<Unassigned> {
         fail()
     }
     fn runner_managers(&self, _: RunnerId) -> RepoResult<Vec<RunnerManager>> {

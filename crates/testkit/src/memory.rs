@@ -175,16 +175,6 @@ impl State {
             .retain(|m| !matches!(m.source, MemberSource::Project(p) if doomed.contains(&p)));
         self.branches.retain(|b| !doomed.contains(&b.project_id));
         self.runner_projects.retain(|(_, p)| !doomed.contains(p));
-        // The next project in order owns a runner whose owner goes.
-        let assignments = &self.runner_projects;
-        for (runner, _) in &mut self.runners {
-            if runner.owner_project_id.is_some_and(|p| doomed.contains(&p)) {
-                runner.owner_project_id = assignments
-                    .iter()
-                    .find(|(r, _)| *r == runner.id)
-                    .map(|(_, p)| *p);
-            }
-        }
         self.remove_orphaned_runners();
     }
 
@@ -1124,7 +1114,6 @@ impl RunnerRepository for MemoryStore {
                 id: RunnerId(s.next_runner),
                 runner_type: new.runner_type,
                 group_id: new.group_id,
-                owner_project_id: new.project_id,
                 settings: new.settings,
                 name: new.name,
                 token_expires_at: new.token_expires_at,
@@ -1264,42 +1253,47 @@ impl RunnerRepository for MemoryStore {
         }))
     }
 
-    fn assign_runner(
-        &self,
-        id: RunnerId,
-        project: ProjectId,
-        _at: DateTime<Utc>,
-    ) -> RepoResult<()> {
+    fn assign_runner(&self, id: RunnerId, project: ProjectId, at: DateTime<Utc>) -> RepoResult<()> {
         self.with(|s| {
             if s.runner_projects.contains(&(id, project)) {
                 return conflict("runner_project");
             }
-            if !s.runners.iter().any(|(r, _)| r.id == id)
-                || !s.projects.iter().any(|(p, _)| p.id == project)
-            {
-                return Err(RepoError::Internal("runner or project is gone".into()));
+            if !s.projects.iter().any(|(p, _)| p.id == project) {
+                return Err(RepoError::Internal("the project is gone".into()));
             }
+            let Some((runner, _)) = s.runners.iter_mut().find(|(r, _)| r.id == id) else {
+                return Err(RepoError::Internal("the runner is gone".into()));
+            };
+            runner.updated_at = at;
             s.runner_projects.push((id, project));
             Ok(())
         })
     }
 
-    fn unassign_runner(&self, id: RunnerId, project: ProjectId) -> RepoResult<bool> {
+    fn unassign_runner(
+        &self,
+        id: RunnerId,
+        project: ProjectId,
+        at: DateTime<Utc>,
+    ) -> RepoResult<Unassigned> {
         Ok(self.with(|s| {
-            let before = s.runner_projects.len();
-            s.runner_projects.retain(|entry| *entry != (id, project));
-            let removed = s.runner_projects.len() != before;
-            let next = s
+            let projects: Vec<ProjectId> = s
                 .runner_projects
                 .iter()
-                .find(|(r, _)| *r == id)
-                .map(|(_, p)| *p);
-            if let Some((runner, _)) = s.runners.iter_mut().find(|(r, _)| r.id == id)
-                && runner.owner_project_id == Some(project)
-            {
-                runner.owner_project_id = next;
+                .filter(|(r, _)| *r == id)
+                .map(|(_, p)| *p)
+                .collect();
+            if !projects.contains(&project) {
+                return Unassigned::NotAssigned;
             }
-            removed
+            if projects.len() <= 1 {
+                return Unassigned::OnlyProject;
+            }
+            s.runner_projects.retain(|entry| *entry != (id, project));
+            if let Some((runner, _)) = s.runners.iter_mut().find(|(r, _)| r.id == id) {
+                runner.updated_at = at;
+            }
+            Unassigned::Done
         }))
     }
 
@@ -1362,7 +1356,9 @@ impl RunnerRepository for MemoryStore {
                             .contacted_at
                             .is_some_and(|at| at >= update.contacted_at) => {}
                     Some(manager) => {
-                        manager.info = contact.info.clone();
+                        if let Some(info) = &contact.info {
+                            manager.info = info.clone();
+                        }
                         manager.ip_address = contact.ip_address.clone();
                         manager.contacted_at = Some(update.contacted_at);
                     }
@@ -1372,7 +1368,7 @@ impl RunnerRepository for MemoryStore {
                             id: s.next_manager,
                             runner_id: update.runner,
                             system_id: contact.system_id.clone(),
-                            info: contact.info.clone(),
+                            info: contact.info.clone().unwrap_or_default(),
                             ip_address: contact.ip_address.clone(),
                             contacted_at: Some(update.contacted_at),
                             created_at: update.contacted_at,

@@ -5,7 +5,6 @@ CREATE TABLE runners (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     runner_type TEXT NOT NULL,
     group_id BIGINT REFERENCES namespaces (id) ON DELETE CASCADE,
-    owner_project_id BIGINT REFERENCES projects (id) ON DELETE SET NULL,
     description TEXT NOT NULL DEFAULT '',
     maintenance_note TEXT NOT NULL DEFAULT '',
     active BOOLEAN NOT NULL,
@@ -24,7 +23,6 @@ CREATE TABLE runners (
 );
 CREATE UNIQUE INDEX runners_token_digest ON runners (token_digest);
 CREATE INDEX runners_group_id ON runners (group_id);
-CREATE INDEX runners_owner_project_id ON runners (owner_project_id);
 CREATE INDEX runners_runner_type ON runners (runner_type, id);
 CREATE INDEX runners_contacted_at ON runners (contacted_at);
 
@@ -37,7 +35,7 @@ CREATE TABLE runner_tags (
 );
 CREATE INDEX runner_tags_name ON runner_tags (name, runner_id);
 
--- Projects of project runners, the first (lowest id) being the owner.
+-- Projects of project runners, in the order of assignment.
 CREATE TABLE runner_projects (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     runner_id BIGINT NOT NULL REFERENCES runners (id) ON DELETE CASCADE,

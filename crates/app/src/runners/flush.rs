@@ -1,10 +1,12 @@
-//! Writes the contacts that are due (called by the server every second, and before lists that
-//! filter by contact time).
+//! Writes the contacts that are due: every second from the server, before reads that filter
+//! by contact time, and, with `everything`, every newer contact when the server stops.
 
 use super::Ctx;
 
-pub fn execute(ctx: &Ctx<'_>) -> Result<usize, String> {
-    let updates = ctx.live.take_due(ctx.now());
+pub fn execute(ctx: &Ctx<'_>, everything: bool) -> Result<usize, String> {
+    let updates = ctx
+        .live
+        .take_due(ctx.now(), ctx.config.contact_write_interval, everything);
     if updates.is_empty() {
         return Ok(0);
     }

@@ -40,7 +40,7 @@ pub fn execute(
         group_id,
         project_id,
         settings,
-        name: request.contact.info.name.clone(),
+        name: request.contact.info.as_ref().and_then(|i| i.name.clone()),
         token_digest: token.digest(),
         token_expires_at: expires_at,
         registration_type: RegistrationType::RegistrationToken,

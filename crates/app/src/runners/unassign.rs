@@ -3,8 +3,9 @@
 use paddock_domain::permission::{Actor, ProjectAction, may_on_project};
 use paddock_domain::precondition::unmodified_since;
 use paddock_domain::runner::RunnerId;
-use paddock_domain::runner::permission::may_unassign;
+use paddock_domain::runner::permission::Denied;
 use paddock_ports::inbound::{ProjectRef, RunnerError, UnmodifiedSince, What};
+use paddock_ports::outbound::Unassigned;
 
 use super::Ctx;
 use crate::access::{project_standing, visible_project};
@@ -24,22 +25,24 @@ pub fn execute(
     ) {
         return Err(RunnerError::Forbidden(None));
     }
-    let projects = ctx.out.runners.runner_project_ids(id)?;
-    if !projects.contains(&project.id) {
-        return Err(RunnerError::NotFound(What::Runner));
-    }
-    may_unassign(projects.len()).map_err(|denied| RunnerError::Forbidden(Some(denied.reason())))?;
-    // GitLab checks the assignment; Paddock the runner, whose assignments are part of it.
     let runner = ctx
         .out
         .runners
         .runner(id)?
         .ok_or(RunnerError::NotFound(What::Runner))?;
+    // Assignments change the runner's `updated_at`, which `If-Unmodified-Since` compares.
     if !unmodified_since(runner.updated_at, since) {
         return Err(RunnerError::PreconditionFailed);
     }
-    if !ctx.out.runners.unassign_runner(id, project.id)? {
-        return Err(RunnerError::NotFound(What::Runner));
+    // The repository applies the only-project rule atomically, against concurrent unassigns.
+    match ctx.out.runners.unassign_runner(id, project.id, ctx.now())? {
+        Unassigned::Done => {}
+        Unassigned::NotAssigned => return Err(RunnerError::NotFound(What::Runner)),
+        Unassigned::OnlyProject => {
+            return Err(RunnerError::Forbidden(Some(
+                Denied::OnlyOneProject.reason(),
+            )));
+        }
     }
     tracing::info!(
         runner.id = id.0,

@@ -8,18 +8,18 @@ use diesel::prelude::*;
 use diesel::sql_types::Bool;
 use paddock_domain::pagination::PageRequest;
 use paddock_domain::runner::filter::{ContactFilter, RunnerFilter};
-use paddock_domain::runner::{Runner, RunnerId, RunnerManager, RunnerType, Tags};
+use paddock_domain::runner::{Runner, RunnerId, RunnerInfo, RunnerManager, RunnerType, Tags};
 use paddock_domain::token::TokenDigest;
 use paddock_domain::{ProjectId, Role};
 use paddock_ports::outbound::{
     ContactUpdate, ManagerContact, NewRunner, RunnerChanges, RunnerQuery, RunnerRepository,
-    RunnerSet,
+    RunnerSet, Unassigned,
 };
 use paddock_ports::{Page, RepoError, RepoResult};
 
 use super::reach::Reach;
 use super::{Db, DbStore, TxError, offset_limit, substr_len, total};
-use crate::connection::DbConnection;
+use crate::connection::{DbConnection, write_transaction};
 use crate::models::{ManagerRow, RunnerRow, naive};
 use crate::schema::{namespaces, projects, runner_managers, runner_projects, runner_tags, runners};
 
@@ -295,8 +295,7 @@ struct ManagerDetails {
 }
 
 impl ManagerDetails {
-    fn of(contact: &ManagerContact, at: NaiveDateTime) -> Self {
-        let info = contact.info.clone();
+    fn of(contact: &ManagerContact, info: RunnerInfo, at: NaiveDateTime) -> Self {
         Self {
             name: info.name,
             version: info.version,
@@ -310,8 +309,71 @@ impl ManagerDetails {
     }
 }
 
-/// After projects were deleted: project runners left without any project go with them, and
-/// the next project in order owns a runner whose owner went (`ON DELETE SET NULL`).
+/// One contact: the runner's time, never moved back, and its manager, created on first
+/// contact (a concurrent creation by another process is fine) and updated while newer.
+fn record_contact(conn: &mut DbConnection, update: &ContactUpdate) -> QueryResult<()> {
+    let at = naive(update.contacted_at);
+    diesel::update(
+        runners::table
+            .filter(runners::id.eq(update.runner.0))
+            .filter(
+                runners::contacted_at
+                    .is_null()
+                    .or(runners::contacted_at.assume_not_null().lt(at)),
+            ),
+    )
+    .set(runners::contacted_at.eq(at))
+    .execute(conn)?;
+    let Some(contact) = &update.manager else {
+        return Ok(());
+    };
+    // The manager, while the stored contact is older.
+    let older = runner_managers::table
+        .filter(runner_managers::runner_id.eq(update.runner.0))
+        .filter(runner_managers::system_id.eq(&contact.system_id))
+        .filter(
+            runner_managers::contacted_at
+                .is_null()
+                .or(runner_managers::contacted_at.assume_not_null().lt(at)),
+        );
+    let updated = match &contact.info {
+        Some(info) => diesel::update(older)
+            .set(&ManagerDetails::of(contact, info.clone(), at))
+            .execute(conn)?,
+        None => diesel::update(older)
+            .set((
+                runner_managers::ip_address.eq(&contact.ip_address),
+                runner_managers::contacted_at.eq(at),
+            ))
+            .execute(conn)?,
+    };
+    if updated > 0 {
+        return Ok(());
+    }
+    let details = ManagerDetails::of(contact, contact.info.clone().unwrap_or_default(), at);
+    // In a savepoint: the row may exist already (newer), or the runner be gone.
+    let inserted = conn.transaction(|conn| {
+        diesel::insert_into(runner_managers::table)
+            .values((
+                runner_managers::runner_id.eq(update.runner.0),
+                runner_managers::system_id.eq(&contact.system_id),
+                runner_managers::created_at.eq(at),
+                &details,
+            ))
+            .execute(conn)
+    });
+    match inserted {
+        Ok(_) => Ok(()),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation
+            | diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+            _,
+        )) => Ok(()),
+        Err(other) => Err(other),
+    }
+}
+
+/// After projects were deleted: project runners left without any project go with them.
 pub(crate) fn settle_project_runners(conn: &mut DbConnection) -> QueryResult<()> {
     let assigned = runner_projects::table.select(runner_projects::runner_id);
     diesel::delete(
@@ -320,22 +382,6 @@ pub(crate) fn settle_project_runners(conn: &mut DbConnection) -> QueryResult<()>
             .filter(not(runners::id.eq_any(assigned))),
     )
     .execute(conn)?;
-    let ownerless: Vec<i64> = runners::table
-        .filter(runners::runner_type.eq(RunnerType::Project.as_str()))
-        .filter(runners::owner_project_id.is_null())
-        .select(runners::id)
-        .load(conn)?;
-    for id in ownerless {
-        let next: Option<i64> = runner_projects::table
-            .filter(runner_projects::runner_id.eq(id))
-            .order(runner_projects::id.asc())
-            .select(runner_projects::project_id)
-            .first(conn)
-            .optional()?;
-        diesel::update(runners::table.find(id))
-            .set(runners::owner_project_id.eq(next))
-            .execute(conn)?;
-    }
     Ok(())
 }
 
@@ -348,7 +394,6 @@ impl RunnerRepository for DbStore {
                 .values((
                     runners::runner_type.eq(new.runner_type.as_str()),
                     runners::group_id.eq(new.group_id.map(|g| g.0)),
-                    runners::owner_project_id.eq(new.project_id.map(|p| p.0)),
                     runners::description.eq(description),
                     runners::maintenance_note.eq(note),
                     runners::active.eq(active),
@@ -499,7 +544,7 @@ impl RunnerRepository for DbStore {
     }
 
     fn assign_runner(&self, id: RunnerId, project: ProjectId, at: DateTime<Utc>) -> RepoResult<()> {
-        self.run(|conn| {
+        self.write(|conn| {
             diesel::insert_into(runner_projects::table)
                 .values((
                     runner_projects::runner_id.eq(id.0),
@@ -507,39 +552,54 @@ impl RunnerRepository for DbStore {
                     runner_projects::created_at.eq(naive(at)),
                 ))
                 .execute(conn)
+                .map_err(|e| match crate::error::map(e) {
+                    RepoError::Conflict(_) => {
+                        TxError::Repo(RepoError::Conflict("runner_project".into()))
+                    }
+                    other => TxError::Repo(other),
+                })?;
+            diesel::update(runners::table.find(id.0))
+                .set(runners::updated_at.eq(naive(at)))
+                .execute(conn)?;
+            Ok(())
         })
-        .map_err(|e| match e {
-            RepoError::Conflict(_) => RepoError::Conflict("runner_project".into()),
-            other => other,
-        })?;
-        Ok(())
     }
 
-    fn unassign_runner(&self, id: RunnerId, project: ProjectId) -> RepoResult<bool> {
+    fn unassign_runner(
+        &self,
+        id: RunnerId,
+        project: ProjectId,
+        at: DateTime<Utc>,
+    ) -> RepoResult<Unassigned> {
         self.write(|conn| {
-            let n = diesel::delete(
+            // Locks the runner's row (PostgreSQL; SQLite transactions are serialised already)
+            // so that concurrent unassigns of one runner count its projects one after another.
+            let locked = diesel::update(runners::table.find(id.0))
+                .set(runners::updated_at.eq(runners::updated_at))
+                .execute(conn)?;
+            if locked == 0 {
+                return Ok(Unassigned::NotAssigned);
+            }
+            let projects: Vec<i64> = runner_projects::table
+                .filter(runner_projects::runner_id.eq(id.0))
+                .select(runner_projects::project_id)
+                .load(conn)?;
+            if !projects.contains(&project.0) {
+                return Ok(Unassigned::NotAssigned);
+            }
+            if projects.len() <= 1 {
+                return Ok(Unassigned::OnlyProject);
+            }
+            diesel::delete(
                 runner_projects::table
                     .filter(runner_projects::runner_id.eq(id.0))
                     .filter(runner_projects::project_id.eq(project.0)),
             )
             .execute(conn)?;
-            if n > 0 {
-                // The next project in order owns the runner when its owner is unassigned.
-                let next: Option<i64> = runner_projects::table
-                    .filter(runner_projects::runner_id.eq(id.0))
-                    .order(runner_projects::id.asc())
-                    .select(runner_projects::project_id)
-                    .first(conn)
-                    .optional()?;
-                diesel::update(
-                    runners::table
-                        .filter(runners::id.eq(id.0))
-                        .filter(runners::owner_project_id.eq(project.0)),
-                )
-                .set(runners::owner_project_id.eq(next))
+            diesel::update(runners::table.find(id.0))
+                .set(runners::updated_at.eq(naive(at)))
                 .execute(conn)?;
-            }
-            Ok(n > 0)
+            Ok(Unassigned::Done)
         })
     }
 
@@ -581,62 +641,17 @@ impl RunnerRepository for DbStore {
     }
 
     fn record_contacts(&self, updates: &[ContactUpdate]) -> RepoResult<()> {
-        self.write(|conn| {
-            for update in updates {
-                let at = naive(update.contacted_at);
-                let exists: i64 = runners::table
-                    .filter(runners::id.eq(update.runner.0))
-                    .count()
-                    .get_result(conn)?;
-                if exists == 0 {
-                    continue;
-                }
-                // Never back: another process may have written a newer contact.
-                diesel::update(
-                    runners::table
-                        .filter(runners::id.eq(update.runner.0))
-                        .filter(
-                            runners::contacted_at
-                                .is_null()
-                                .or(runners::contacted_at.assume_not_null().lt(at)),
-                        ),
-                )
-                .set(runners::contacted_at.eq(at))
-                .execute(conn)?;
-                let Some(contact) = &update.manager else {
-                    continue;
-                };
-                let details = ManagerDetails::of(contact, at);
-                let known: i64 = runner_managers::table
-                    .filter(runner_managers::runner_id.eq(update.runner.0))
-                    .filter(runner_managers::system_id.eq(&contact.system_id))
-                    .count()
-                    .get_result(conn)?;
-                if known > 0 {
-                    diesel::update(
-                        runner_managers::table
-                            .filter(runner_managers::runner_id.eq(update.runner.0))
-                            .filter(runner_managers::system_id.eq(&contact.system_id))
-                            .filter(
-                                runner_managers::contacted_at
-                                    .is_null()
-                                    .or(runner_managers::contacted_at.assume_not_null().lt(at)),
-                            ),
-                    )
-                    .set(&details)
-                    .execute(conn)?;
-                } else {
-                    diesel::insert_into(runner_managers::table)
-                        .values((
-                            runner_managers::runner_id.eq(update.runner.0),
-                            runner_managers::system_id.eq(&contact.system_id),
-                            runner_managers::created_at.eq(at),
-                            &details,
-                        ))
-                        .execute(conn)?;
-                }
+        let mut conn = self.database().conn()?;
+        for update in updates {
+            // Each update alone: one the database refuses must not hold back the others.
+            if let Err(error) = write_transaction(&mut conn, |conn| record_contact(conn, update)) {
+                tracing::warn!(
+                    runner.id = update.runner.0,
+                    error = %crate::error::map(error),
+                    "a runner contact could not be written and is dropped"
+                );
             }
-            Ok(())
-        })
+        }
+        Ok(())
     }
 }

@@ -68,17 +68,20 @@ pub fn contact(req: &HttpRequest, params: &Params) -> Result<RunnerContact, ApiE
     {
         return Err(ApiError::invalid("system_id"));
     }
-    let info = params.object("info")?.unwrap_or_default();
-    Ok(RunnerContact {
-        system_id,
-        info: RunnerInfo {
+    let info = match params.object("info")? {
+        None => None,
+        Some(info) => Some(RunnerInfo {
             name: info_field(&info, "name", 256)?,
             version: info_field(&info, "version", 2048)?,
             revision: info_field(&info, "revision", 255)?,
             platform: info_field(&info, "platform", 255)?,
             architecture: info_field(&info, "architecture", 255)?,
             executor: info_field(&info, "executor", 255)?,
-        },
+        }),
+    };
+    Ok(RunnerContact {
+        system_id,
+        info,
         ip_address: client_ip(req),
     })
 }

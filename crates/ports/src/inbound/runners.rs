@@ -43,7 +43,8 @@ impl RunnerSettingsInput {
 pub struct RunnerContact {
     /// `system_id` of the runner manager; `None` for runners that do not send one.
     pub system_id: Option<String>,
-    pub info: RunnerInfo,
+    /// `info`; `None` when the request has none (the stored details are kept).
+    pub info: Option<RunnerInfo>,
     /// The client address (the first of `X-Forwarded-For`).
     pub ip_address: Option<String>,
 }
@@ -240,8 +241,9 @@ pub trait RunnerAgentUseCases {
         system_id: &str,
         since: UnmodifiedSince,
     ) -> Result<(), RemoveManagerError>;
-    /// Writes pending contacts down; returns how many runners were written.
-    fn flush_runner_contacts(&self) -> Result<usize, String>;
+    /// Writes the contacts that are due (`everything`: every contact newer than what was
+    /// written, when the server stops); returns how many were written.
+    fn flush_runner_contacts(&self, everything: bool) -> Result<usize, String>;
 }
 
 /// Managing runners with a personal access token.

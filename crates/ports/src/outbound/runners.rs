@@ -69,11 +69,22 @@ pub struct RunnerQuery {
     pub filter: RunnerFilter,
 }
 
+/// What became of an unassignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unassigned {
+    Done,
+    /// The runner does not exist or is not assigned to the project.
+    NotAssigned,
+    /// The project is the runner's only one: nothing changed.
+    OnlyProject,
+}
+
 /// What a runner machine reported in one contact.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ManagerContact {
     pub system_id: String,
-    pub info: RunnerInfo,
+    /// `None`: keep the stored details (the contact did not send any).
+    pub info: Option<RunnerInfo>,
     pub ip_address: Option<String>,
 }
 
@@ -99,11 +110,20 @@ pub trait RunnerRepository: Send + Sync {
         digest: &TokenDigest,
         expires_at: Option<DateTime<Utc>>,
     ) -> RepoResult<bool>;
-    /// The projects a runner is assigned to, in the order of assignment (the first owns it).
+    /// The projects a runner is assigned to, in the order of assignment.
     fn runner_project_ids(&self, id: RunnerId) -> RepoResult<Vec<ProjectId>>;
+    /// Assigns the runner to one more project; the runner's `updated_at` becomes `at`.
     /// Conflict `runner_project` if it is assigned already.
     fn assign_runner(&self, id: RunnerId, project: ProjectId, at: DateTime<Utc>) -> RepoResult<()>;
-    fn unassign_runner(&self, id: RunnerId, project: ProjectId) -> RepoResult<bool>;
+    /// Unassigns the runner from a project unless that is its only project, atomically (two
+    /// concurrent unassigns never leave a runner without a project); on success the
+    /// runner's `updated_at` becomes `at`.
+    fn unassign_runner(
+        &self,
+        id: RunnerId,
+        project: ProjectId,
+        at: DateTime<Utc>,
+    ) -> RepoResult<Unassigned>;
     /// A runner's managers, most recently contacted first.
     fn runner_managers(&self, id: RunnerId) -> RepoResult<Vec<RunnerManager>>;
     /// The managers of several runners (for lists), in no particular order.
@@ -111,6 +131,8 @@ pub trait RunnerRepository: Send + Sync {
     fn delete_runner_manager(&self, id: RunnerId, system_id: &str) -> RepoResult<bool>;
     /// Writes contacts down: `contacted_at` of runners, and their managers (created on first
     /// contact, updated after). A contact older than the stored one changes nothing (several
-    /// processes write contacts); updates of runners that no longer exist are skipped.
+    /// processes write contacts). Each update stands alone: one that cannot be written (its
+    /// runner is gone, the storage refuses a value) is skipped, and the others are written;
+    /// an error is returned only when the storage cannot be reached at all.
     fn record_contacts(&self, updates: &[ContactUpdate]) -> RepoResult<()>;
 }
