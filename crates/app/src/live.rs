@@ -170,7 +170,7 @@ impl LiveRunners {
         };
         runners.retain(|_, live| {
             live.managers
-                .retain(|_, m| !(quiet(m.written, m.contacted_at) && !m.details_dirty));
+                .retain(|_, m| !quiet(m.written, m.contacted_at) || m.details_dirty);
             !(quiet(live.written, live.contacted_at) && live.managers.is_empty())
         });
         updates

@@ -5,6 +5,7 @@
 //! over. The crate is meant to be reusable on its own by tools that need GitLab's runner,
 //! token and permission rules.
 
+pub mod ci;
 pub mod ids;
 pub mod member;
 pub mod names;
