@@ -22,7 +22,7 @@ use paddock_domain::permission::Actor;
 use paddock_domain::runner::permission::RunnerStanding;
 use paddock_domain::runner::status::Liveness;
 use paddock_domain::runner::{
-    LEGACY_SYSTEM_ID, Runner, RunnerId, RunnerSettings, RunnerType, Tags,
+    LEGACY_SYSTEM_ID, Runner, RunnerId, RunnerManager, RunnerSettings, RunnerType, Tags,
 };
 use paddock_domain::token::{PlainToken, TokenKind};
 use paddock_ports::Page;
@@ -92,10 +92,11 @@ impl Ctx<'_> {
             .out
             .token_generator
             .generate(TokenKind::RunnerAuthentication);
-        let expires_at = self
-            .config
-            .runner_token_lifetime
-            .map(|life| self.now() + life);
+        let now = self.now();
+        let expires_at = self.config.runner_token_lifetime.map(|life| {
+            now.checked_add_signed(life)
+                .unwrap_or(DateTime::<Utc>::MAX_UTC)
+        });
         (token, expires_at)
     }
 
@@ -122,18 +123,35 @@ impl Ctx<'_> {
         }
     }
 
-    /// Views of a page of runners, with the address of each one's latest manager.
-    pub fn views(&self, page: Page<Runner>) -> Result<Page<RunnerView>, RunnerError> {
+    /// The most recently contacted of a runner's managers (the live time counts).
+    pub fn latest<'m>(&self, managers: &'m [RunnerManager]) -> Option<&'m RunnerManager> {
+        managers.iter().max_by_key(|m| {
+            self.live
+                .manager_contacted_at(m.runner_id, &m.system_id)
+                .max(m.contacted_at)
+        })
+    }
+
+    /// Views of a page of runners. The address of a runner's latest manager is shown to
+    /// administrators only in lists (GitLab shows none).
+    pub fn views(
+        &self,
+        actor: &Actor,
+        page: Page<Runner>,
+    ) -> Result<Page<RunnerView>, RunnerError> {
+        if !actor.admin {
+            return Ok(page.map(|runner| self.view(runner, None)));
+        }
         let ids: Vec<RunnerId> = page.items.iter().map(|r| r.id).collect();
-        let mut latest: HashMap<RunnerId, (Option<DateTime<Utc>>, Option<String>)> = HashMap::new();
+        let mut managers: HashMap<RunnerId, Vec<RunnerManager>> = HashMap::new();
         for manager in self.out.runners.managers_of_runners(&ids)? {
-            let entry = latest.entry(manager.runner_id).or_insert((None, None));
-            if manager.contacted_at >= entry.0 {
-                *entry = (manager.contacted_at, manager.ip_address);
-            }
+            managers.entry(manager.runner_id).or_default().push(manager);
         }
         Ok(page.map(|runner| {
-            let ip = latest.get(&runner.id).and_then(|(_, ip)| ip.clone());
+            let ip = managers
+                .get(&runner.id)
+                .and_then(|list| self.latest(list))
+                .and_then(|m| m.ip_address.clone());
             self.view(runner, ip)
         }))
     }

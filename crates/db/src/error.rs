@@ -14,6 +14,10 @@ pub(crate) fn map(error: Error) -> RepoError {
                 .unwrap_or_else(|| info.message().to_owned());
             RepoError::Conflict(conflict_field(&source).to_owned())
         }
+        // A referenced row went away meanwhile (deleted by a concurrent request).
+        Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+            RepoError::Conflict("reference".to_owned())
+        }
         _ => internal(error),
     }
 }

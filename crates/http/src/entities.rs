@@ -395,15 +395,11 @@ pub fn runner_registration(issued: &paddock_ports::inbound::IssuedToken) -> Valu
     json!({
         "id": issued.runner.0,
         "token": issued.token.expose(),
-        "token_expires_at": opt_iso(issued.expires_at),
+        "token_expires_at": opt_time(issued.expires_at),
     })
 }
 
 /// `{token, token_expires_at}` of a runner token reset.
 pub fn runner_token(issued: &paddock_ports::inbound::IssuedToken) -> Value {
-    json!({ "token": issued.token.expose(), "token_expires_at": opt_iso(issued.expires_at) })
-}
-
-fn opt_iso(at: Option<DateTime<Utc>>) -> Value {
-    opt_time(at)
+    json!({ "token": issued.token.expose(), "token_expires_at": opt_time(issued.expires_at) })
 }

@@ -97,6 +97,9 @@ impl ConfigError {
     }
 }
 
+/// The longest runner token lifetime accepted: 100 years.
+const MAX_TOKEN_LIFETIME_SECS: u64 = 100 * 365 * 24 * 3600;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
     Pretty,
@@ -256,11 +259,11 @@ impl ServeArgs {
                     text,
                     "a number of seconds",
                 )?;
-                if secs == 0 {
+                if secs == 0 || secs > MAX_TOKEN_LIFETIME_SECS {
                     return Err(ConfigError::new(
                         "--runner-token-expiration-interval",
                         "PADDOCK_RUNNER_TOKEN_EXPIRATION_INTERVAL",
-                        "must be at least 1 second (unset it for tokens that never expire)",
+                        "must be from 1 second to 100 years (unset it for tokens that never expire)",
                     ));
                 }
                 Some(secs)
@@ -361,6 +364,10 @@ mod tests {
             (
                 vec!["--max-request-body", "0"],
                 "--max-request-body (PADDOCK_MAX_REQUEST_BODY)",
+            ),
+            (
+                vec!["--runner-token-expiration-interval", "18446744073709551615"],
+                "--runner-token-expiration-interval (PADDOCK_RUNNER_TOKEN_EXPIRATION_INTERVAL)",
             ),
         ];
         for (args, named) in table {

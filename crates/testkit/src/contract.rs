@@ -115,7 +115,7 @@ macro_rules! contract_cases {
             protected_branches_are_listed_by_id_in_pages,
             protected_branches_are_deleted_by_name,
             runners_of_every_type_are_created_and_read_back,
-            creating_or_assigning_a_runner_for_a_missing_project_or_group_is_an_internal_error,
+            creating_or_assigning_a_runner_for_a_missing_project_or_group_conflicts,
             runners_are_found_by_their_token_digest,
             a_new_runner_token_replaces_the_old_one,
             runner_token_digests_are_unique,
@@ -3066,9 +3066,7 @@ pub fn runners_of_every_type_are_created_and_read_back(out: &Outbound) {
 }
 
 /// The caller checks the group or project first; one deleted meanwhile is a storage failure.
-pub fn creating_or_assigning_a_runner_for_a_missing_project_or_group_is_an_internal_error(
-    out: &Outbound,
-) {
+pub fn creating_or_assigning_a_runner_for_a_missing_project_or_group_conflicts(out: &Outbound) {
     let owner = user(out, "owner");
     let team = group(out, &owner, "team");
     let app = project(out, &owner, &team, "app");
@@ -3076,7 +3074,8 @@ pub fn creating_or_assigning_a_runner_for_a_missing_project_or_group_is_an_inter
     let lost = project(out, &owner, &team, "lost");
     assert_eq!(out.namespaces.delete_group(gone.id), Ok(true));
     assert_eq!(out.projects.delete_project(lost.id), Ok(true));
-    let internal = |result: RepoResult<()>| matches!(result, Err(RepoError::Internal(_)));
+    // A reference that went away (a concurrent delete) is a conflict on `reference`.
+    let internal = |result: RepoResult<()>| result == Err(conflict("reference"));
 
     let new = NewRunner {
         group_id: Some(gone.id),
@@ -3125,9 +3124,9 @@ pub fn a_new_runner_token_replaces_the_old_one(out: &Outbound) {
     let by_token = |label: &str| out.runners.runner_by_token(&runner_digest(label));
 
     let later = at + Duration::days(90) + Duration::microseconds(42);
-    let replaced = out
-        .runners
-        .set_runner_token(runner.id, &runner_digest("new"), Some(later));
+    let replaced =
+        out.runners
+            .set_runner_token(runner.id, &runner_digest("new"), Some(later), None);
     assert_eq!(replaced, Ok(true));
     assert_eq!(by_token("old"), Ok(None));
     let expected = Runner {
@@ -3136,10 +3135,23 @@ pub fn a_new_runner_token_replaces_the_old_one(out: &Outbound) {
     };
     assert_eq!(by_token("new"), Ok(Some(expected)));
 
-    // A token without an expiry clears it.
-    let replaced = out
-        .runners
-        .set_runner_token(runner.id, &runner_digest("newer"), None);
+    // Replacing a token that is no longer the runner's changes nothing.
+    let stale = out.runners.set_runner_token(
+        runner.id,
+        &runner_digest("lost"),
+        None,
+        Some(&runner_digest("old")),
+    );
+    assert_eq!(stale, Ok(false));
+    assert_eq!(by_token("lost"), Ok(None));
+
+    // A token without an expiry clears it; replacing the current token works.
+    let replaced = out.runners.set_runner_token(
+        runner.id,
+        &runner_digest("newer"),
+        None,
+        Some(&runner_digest("new")),
+    );
     assert_eq!(replaced, Ok(true));
     assert_eq!(by_token("new"), Ok(None));
     let expected = Runner {
@@ -3152,7 +3164,7 @@ pub fn a_new_runner_token_replaces_the_old_one(out: &Outbound) {
     let missing = RunnerId(runner.id.0 + 1000);
     let refused = out
         .runners
-        .set_runner_token(missing, &runner_digest("other"), None);
+        .set_runner_token(missing, &runner_digest("other"), None, None);
     assert_eq!(refused, Ok(false));
     assert_eq!(by_token("other"), Ok(None));
 }
@@ -3166,7 +3178,7 @@ pub fn runner_token_digests_are_unique(out: &Outbound) {
     let second = instance_runner(out, "other");
     let taken = out
         .runners
-        .set_runner_token(second.id, &runner_digest("same"), None);
+        .set_runner_token(second.id, &runner_digest("same"), None, None);
     assert_eq!(taken, Err(conflict("token")));
     let by_token = |label: &str| out.runners.runner_by_token(&runner_digest(label));
     assert_eq!(by_token("same"), Ok(Some(first.clone())));

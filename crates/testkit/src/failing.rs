@@ -217,6 +217,7 @@ impl RunnerRepository for FailingStore {
         _: RunnerId,
         _: &TokenDigest,
         _: Option<DateTime<Utc>>,
+        _: Option<&TokenDigest>,
     ) -> RepoResult<bool> {
         fail()
     }

@@ -1107,7 +1107,7 @@ impl RunnerRepository for MemoryStore {
                     .project_id
                     .is_some_and(|p| !s.projects.iter().any(|(x, _)| x.id == p))
             {
-                return Err(RepoError::Internal("group or project is gone".into()));
+                return conflict("reference");
             }
             s.next_runner += 1;
             let runner = Runner {
@@ -1227,18 +1227,19 @@ impl RunnerRepository for MemoryStore {
         id: RunnerId,
         digest: &TokenDigest,
         expires_at: Option<DateTime<Utc>>,
+        replacing: Option<&TokenDigest>,
     ) -> RepoResult<bool> {
         self.with(|s| {
             if s.runners.iter().any(|(r, d)| d == digest && r.id != id) {
                 return conflict("token");
             }
             Ok(match s.runners.iter_mut().find(|(r, _)| r.id == id) {
-                Some((runner, stored)) => {
+                Some((runner, stored)) if replacing.is_none_or(|old| old == stored) => {
                     *stored = *digest;
                     runner.token_expires_at = expires_at;
                     true
                 }
-                None => false,
+                _ => false,
             })
         })
     }
@@ -1259,10 +1260,10 @@ impl RunnerRepository for MemoryStore {
                 return conflict("runner_project");
             }
             if !s.projects.iter().any(|(p, _)| p.id == project) {
-                return Err(RepoError::Internal("the project is gone".into()));
+                return conflict("reference");
             }
             let Some((runner, _)) = s.runners.iter_mut().find(|(r, _)| r.id == id) else {
-                return Err(RepoError::Internal("the runner is gone".into()));
+                return conflict("reference");
             };
             runner.updated_at = at;
             s.runner_projects.push((id, project));

@@ -49,11 +49,13 @@ pub fn reset_own_token(
 ) -> Result<IssuedToken, RunnerAuthError> {
     let runner = ctx.authenticate(token)?;
     ctx.touch(&runner, Some(&contact));
+    let old = token.digest();
     let (token, expires_at) = ctx.new_token();
+    // Only while the token is still the old one: two resets at once issue one new token.
     if !ctx
         .out
         .runners
-        .set_runner_token(runner.id, &token.digest(), expires_at)?
+        .set_runner_token(runner.id, &token.digest(), expires_at, Some(&old))?
     {
         return Err(RunnerAuthError::Forbidden);
     }

@@ -4,7 +4,7 @@ use paddock_domain::permission::{Actor, ProjectAction, may_on_project};
 use paddock_domain::runner::RunnerId;
 use paddock_domain::runner::permission::{Denied, may_assign};
 use paddock_ports::RepoError;
-use paddock_ports::inbound::{ProjectRef, RunnerError, RunnerView};
+use paddock_ports::inbound::{ProjectRef, RunnerError, RunnerView, What};
 
 use super::Ctx;
 use crate::access::{project_standing, visible_project};
@@ -42,7 +42,11 @@ pub fn execute(
     }
     match ctx.out.runners.assign_runner(id, project.id, ctx.now()) {
         Ok(()) => {}
-        Err(RepoError::Conflict(_)) => return Err(RunnerError::Rejected(ALREADY_ASSIGNED)),
+        Err(RepoError::Conflict(field)) if field == "runner_project" => {
+            return Err(RunnerError::Rejected(ALREADY_ASSIGNED));
+        }
+        // The runner or the project was deleted meanwhile.
+        Err(RepoError::Conflict(_)) => return Err(RunnerError::NotFound(What::Runner)),
         Err(other) => return Err(other.into()),
     }
     tracing::info!(
@@ -51,6 +55,6 @@ pub fn execute(
         "runner assigned"
     );
     let managers = ctx.out.runners.runner_managers(id)?;
-    let ip = managers.first().and_then(|m| m.ip_address.clone());
+    let ip = ctx.latest(&managers).and_then(|m| m.ip_address.clone());
     Ok(ctx.view(runner, ip))
 }

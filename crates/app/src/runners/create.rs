@@ -40,18 +40,25 @@ pub fn execute(
         return Err(RunnerError::Invalid(errors));
     }
     let (token, expires_at) = ctx.new_token();
-    let runner = out.runners.create_runner(NewRunner {
-        runner_type: request.runner_type,
-        group_id,
-        project_id,
-        settings,
-        name: None,
-        token_digest: token.digest(),
-        token_expires_at: expires_at,
-        registration_type: RegistrationType::AuthenticatedUser,
-        creator_id: Some(actor.user),
-        created_at: ctx.now(),
-    })?;
+    let runner = out
+        .runners
+        .create_runner(NewRunner {
+            runner_type: request.runner_type,
+            group_id,
+            project_id,
+            settings,
+            name: None,
+            token_digest: token.digest(),
+            token_expires_at: expires_at,
+            registration_type: RegistrationType::AuthenticatedUser,
+            creator_id: Some(actor.user),
+            created_at: ctx.now(),
+        })
+        .map_err(|error| match error {
+            // The group or project was deleted meanwhile.
+            paddock_ports::RepoError::Conflict(_) => RunnerError::Forbidden(None),
+            other => other.into(),
+        })?;
     tracing::info!(
         runner.id = runner.id.0,
         user.id = actor.user.0,

@@ -1,11 +1,11 @@
 //! `GET /runners`, `GET /runners/all`, `GET /projects/:id/runners`, `GET /groups/:id/runners`.
 
-use paddock_domain::Role;
 use paddock_domain::namespace::NamespaceKind;
 use paddock_domain::pagination::PageRequest;
 use paddock_domain::permission::{Actor, ProjectAction, may_on_project};
 use paddock_domain::runner::Tags;
 use paddock_domain::runner::filter::RunnerFilter;
+use paddock_domain::runner::permission::may_list_group_runners;
 use paddock_ports::Page;
 use paddock_ports::inbound::{
     GroupRef, ProjectRef, RunnerError, RunnerList, RunnerListQuery, RunnerView,
@@ -41,6 +41,7 @@ fn filter(ctx: &Ctx<'_>, query: &RunnerListQuery) -> RunnerFilter {
 
 fn list(
     ctx: &Ctx<'_>,
+    actor: &Actor,
     set: RunnerSet,
     query: &RunnerListQuery,
     page: PageRequest,
@@ -51,7 +52,7 @@ fn list(
         filter: filter(ctx, query),
     };
     let runners = ctx.out.runners.runners(&query, page)?;
-    ctx.views(runners)
+    ctx.views(actor, runners)
 }
 
 /// The caller's runners, or (administrators) every runner.
@@ -70,7 +71,7 @@ pub fn runners(
         RunnerList::All if actor.admin => RunnerSet::All,
         RunnerList::All => return Err(RunnerError::Forbidden(None)),
     };
-    list(ctx, set, query, page)
+    list(ctx, actor, set, query, page)
 }
 
 /// Runners a project may use or see: its own, its groups' (when group runners are enabled)
@@ -101,7 +102,7 @@ pub fn of_project(
         groups,
         instance: true,
     };
-    list(ctx, set, query, page)
+    list(ctx, actor, set, query, page)
 }
 
 /// Runners of a group and its ancestors, and the instance runners.
@@ -113,12 +114,12 @@ pub fn of_group(
     page: PageRequest,
 ) -> Result<Page<RunnerView>, RunnerError> {
     let (group, role) = visible_group(ctx.out, Some(actor), group)?;
-    if !actor.admin && role.is_none_or(|r| r < Role::Maintainer) {
+    if !may_list_group_runners(actor, role) {
         return Err(RunnerError::Forbidden(None));
     }
     let set = RunnerSet::ForGroups {
         groups: group.traversal_ids.clone(),
         instance: true,
     };
-    list(ctx, set, query, page)
+    list(ctx, actor, set, query, page)
 }

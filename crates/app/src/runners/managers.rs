@@ -31,7 +31,8 @@ pub fn execute(
             let liveness = Liveness {
                 created_at: manager.created_at,
                 contacted_at: manager.contacted_at,
-                active: runner.settings.active,
+                // A machine's status does not follow the runner's pause.
+                active: true,
             };
             RunnerManagerView {
                 status: liveness.status(now),

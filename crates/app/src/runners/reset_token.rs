@@ -16,7 +16,7 @@ pub fn execute(ctx: &Ctx<'_>, actor: &Actor, id: RunnerId) -> Result<IssuedToken
     if !ctx
         .out
         .runners
-        .set_runner_token(id, &token.digest(), expires_at)?
+        .set_runner_token(id, &token.digest(), expires_at, None)?
     {
         return Err(RunnerError::NotFound(What::Runner));
     }

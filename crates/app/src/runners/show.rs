@@ -65,13 +65,13 @@ pub fn details(
         }
     }
     let managers = out.runners.runner_managers(runner.id)?;
-    let latest_manager = managers.into_iter().max_by_key(|m| {
-        ctx.live
-            .manager_contacted_at(runner.id, &m.system_id)
-            .max(m.contacted_at)
-    });
+    let latest_manager = ctx.latest(&managers).cloned();
     let may_update = may_update(actor, standing);
-    let ip = latest_manager.as_ref().and_then(|m| m.ip_address.clone());
+    // The address of the runner's machine is for those who manage it.
+    let ip = latest_manager
+        .as_ref()
+        .filter(|_| may_update)
+        .and_then(|m| m.ip_address.clone());
     Ok(RunnerDetails {
         view: ctx.view(runner, ip),
         projects,

@@ -520,14 +520,23 @@ impl RunnerRepository for DbStore {
         id: RunnerId,
         digest: &TokenDigest,
         expires_at: Option<DateTime<Utc>>,
+        replacing: Option<&TokenDigest>,
     ) -> RepoResult<bool> {
-        let n = self.run(|conn| {
-            diesel::update(runners::table.find(id.0))
-                .set((
-                    runners::token_digest.eq(digest.to_hex()),
-                    runners::token_expires_at.eq(expires_at.map(naive)),
-                ))
-                .execute(conn)
+        let values = (
+            runners::token_digest.eq(digest.to_hex()),
+            runners::token_expires_at.eq(expires_at.map(naive)),
+        );
+        let n = self.run(|conn| match replacing {
+            Some(old) => diesel::update(
+                runners::table
+                    .filter(runners::id.eq(id.0))
+                    .filter(runners::token_digest.eq(old.to_hex())),
+            )
+            .set(values)
+            .execute(conn),
+            None => diesel::update(runners::table.find(id.0))
+                .set(values)
+                .execute(conn),
         })?;
         Ok(n > 0)
     }
@@ -553,7 +562,7 @@ impl RunnerRepository for DbStore {
                 ))
                 .execute(conn)
                 .map_err(|e| match crate::error::map(e) {
-                    RepoError::Conflict(_) => {
+                    RepoError::Conflict(field) if field != "reference" => {
                         TxError::Repo(RepoError::Conflict("runner_project".into()))
                     }
                     other => TxError::Repo(other),

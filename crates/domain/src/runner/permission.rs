@@ -121,6 +121,11 @@ pub fn may_unassign(project_count: usize) -> Result<(), Denied> {
     }
 }
 
+/// `GET /groups/:id/runners`: maintainers and owners of the group (roles inherited).
+pub fn may_list_group_runners(actor: &Actor, role: Option<Role>) -> bool {
+    actor.admin || role.is_some_and(|r| r >= Role::Maintainer)
+}
+
 /// `POST /user/runners`: instance runners by administrators, group runners by the group's
 /// owners, project runners by the project's maintainers.
 pub fn may_create(actor: &Actor, runner_type: RunnerType, role: Option<Role>) -> bool {
@@ -255,6 +260,14 @@ mod tests {
         );
         assert_eq!(may_unassign(1), Err(Denied::OnlyOneProject));
         assert_eq!(may_unassign(2), Ok(()));
+    }
+
+    #[test]
+    fn listing_a_groups_runners() {
+        for (role, want) in ROLES.iter().zip([false, false, false, false, true, true]) {
+            assert_eq!(may_list_group_runners(&USER, *role), want, "{role:?}");
+        }
+        assert!(may_list_group_runners(&ADMIN, None));
     }
 
     #[test]

@@ -1,7 +1,4 @@
 use chrono::{DateTime, Utc};
-
-/// `If-Unmodified-Since` of a delete: the instant the caller last saw the resource.
-pub type UnmodifiedSince = Option<DateTime<Utc>>;
 use paddock_domain::names::FieldError;
 use paddock_domain::namespace::Namespace;
 use paddock_domain::pagination::PageRequest;
@@ -17,6 +14,9 @@ use paddock_domain::{NamespaceId, ProjectId};
 
 use super::{FindError, GroupRef, ProjectRef, What};
 use crate::{Page, RepoError};
+
+/// `If-Unmodified-Since` of a delete: the instant the caller last saw the resource.
+pub type UnmodifiedSince = Option<DateTime<Utc>>;
 
 /// Settings given when creating or updating a runner; `None` is "not given".
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

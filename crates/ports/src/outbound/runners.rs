@@ -104,11 +104,14 @@ pub trait RunnerRepository: Send + Sync {
     fn update_runner(&self, id: RunnerId, changes: &RunnerChanges) -> RepoResult<Option<Runner>>;
     /// Deletes the runner with its tags, project assignments and managers.
     fn delete_runner(&self, id: RunnerId) -> RepoResult<bool>;
+    /// Gives the runner a new token. With `replacing`, only while its token is still that one
+    /// (a runner resetting its own token twice at once gets one new token, not two).
     fn set_runner_token(
         &self,
         id: RunnerId,
         digest: &TokenDigest,
         expires_at: Option<DateTime<Utc>>,
+        replacing: Option<&TokenDigest>,
     ) -> RepoResult<bool>;
     /// The projects a runner is assigned to, in the order of assignment.
     fn runner_project_ids(&self, id: RunnerId) -> RepoResult<Vec<ProjectId>>;

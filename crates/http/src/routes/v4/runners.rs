@@ -9,11 +9,10 @@ use paddock_domain::runner::{AccessLevel, RunnerType};
 use paddock_domain::{NamespaceId, ProjectId};
 use paddock_ports::inbound::{
     CreateRunnerRequest, GroupRef, ProjectRef, RegisterRunnerRequest, RunnerList, RunnerListQuery,
-    RunnerSettingsInput, What,
+    RunnerSettingsInput,
 };
 use serde_json::Value;
 
-use super::numeric_id;
 use crate::auth::Auth;
 use crate::entities;
 use crate::error::ApiError;
@@ -58,6 +57,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(resource("/projects/{id}/runners/{runner_id}").route(web::delete().to(unassign)))
     .service(resource("/groups/{id}/runners").route(web::get().to(group_runners)))
     .service(resource("/user/runners").route(web::post().to(create)));
+}
+
+/// Validation errors as Rails' `full_messages`: `Tags list can not be empty ...`.
+fn full_messages(errors: &[paddock_domain::names::FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| {
+            let mut field = e.field.replace('_', " ");
+            if let Some(first) = field.get_mut(0..1) {
+                first.make_ascii_uppercase();
+            }
+            format!("{field} {}", e.message)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The settings of `POST /runners`, `POST /user/runners` and `PUT /runners/:id`.
@@ -130,8 +144,12 @@ fn list_query(params: &Params, route: ListRoute) -> Result<RunnerListQuery, ApiE
     })
 }
 
-fn runner_id(segment: &str) -> Result<RunnerId, ApiError> {
-    Ok(RunnerId(numeric_id(segment, What::Runner)?))
+/// A runner id in the path; GitLab's 400 `id is invalid` when it is not a number.
+fn runner_id(segment: &str, param: &str) -> Result<RunnerId, ApiError> {
+    segment
+        .parse()
+        .map(RunnerId)
+        .map_err(|_| ApiError::invalid(param))
 }
 
 async fn list(
@@ -220,7 +238,7 @@ async fn show(
     path: web::Path<String>,
     params: Params,
 ) -> Result<HttpResponse, ApiError> {
-    let id = runner_id(&path)?;
+    let id = runner_id(&path, "id")?;
     let include_projects = params.bool("include_projects")?.unwrap_or(true);
     let actor = auth.actor();
     let details = state
@@ -240,7 +258,7 @@ async fn update(
     path: web::Path<String>,
     params: Params,
 ) -> Result<HttpResponse, ApiError> {
-    let id = runner_id(&path)?;
+    let id = runner_id(&path, "id")?;
     let changes = settings_input(&params)?;
     if changes.is_empty() {
         return Err(ApiError::Param(AT_LEAST_ONE.into()));
@@ -261,7 +279,7 @@ async fn delete(
     auth: Auth,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = runner_id(&path)?;
+    let id = runner_id(&path, "id")?;
     let since = unmodified_since(&req);
     let actor = auth.actor();
     state
@@ -297,7 +315,7 @@ async fn jobs(
     path: web::Path<String>,
     params: Params,
 ) -> Result<HttpResponse, ApiError> {
-    let id = runner_id(&path)?;
+    let id = runner_id(&path, "id")?;
     params.one_of("status", |s| JOB_STATUSES.contains(&s).then_some(()))?;
     params.one_of("order_by", |s| (s == "id").then_some(()))?;
     params.one_of("sort", |s| matches!(s, "asc" | "desc").then_some(()))?;
@@ -315,7 +333,7 @@ async fn managers(
     auth: Auth,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = runner_id(&path)?;
+    let id = runner_id(&path, "id")?;
     let actor = auth.actor();
     let managers = state.call(move |uc| uc.runner_managers(&actor, id)).await?;
     let items: Vec<Value> = managers.iter().map(entities::runner_manager).collect();
@@ -327,7 +345,7 @@ async fn reset_token(
     auth: Auth,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = runner_id(&path)?;
+    let id = runner_id(&path, "id")?;
     let actor = auth.actor();
     let issued = state
         .call(move |uc| uc.reset_runner_token(&actor, id))
@@ -358,7 +376,7 @@ async fn unassign(
 ) -> Result<HttpResponse, ApiError> {
     let (project, runner) = path.into_inner();
     let project = ProjectRef::parse(&project);
-    let id = runner_id(&runner)?;
+    let id = runner_id(&runner, "runner_id")?;
     let since = unmodified_since(&req);
     let actor = auth.actor();
     state
@@ -390,9 +408,14 @@ async fn create(
         settings: settings_input(&params)?,
     };
     let actor = auth.actor();
+    // GitLab answers this endpoint's validation errors as one sentence.
     let issued = state
         .call(move |uc| uc.create_runner(&actor, request))
-        .await?;
+        .await
+        .map_err(|error| match error {
+            ApiError::Validation(errors) => ApiError::BadRequest(full_messages(&errors)),
+            other => other,
+        })?;
     Ok(HttpResponse::Created().json(entities::runner_registration(&issued)))
 }
 
