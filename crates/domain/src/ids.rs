@@ -42,6 +42,18 @@ id_type!(
     /// A protected branch rule.
     ProtectedBranchId
 );
+id_type!(
+    /// A pipeline.
+    PipelineId
+);
+id_type!(
+    /// A job (GitLab's build).
+    JobId
+);
+id_type!(
+    /// A project's CI/CD variable.
+    VariableId
+);
 
 /// What a membership is attached to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -7,6 +7,7 @@
 
 pub mod ci;
 pub mod ids;
+pub mod job;
 pub mod member;
 pub mod names;
 pub mod namespace;
@@ -21,9 +22,13 @@ pub mod runner;
 pub mod scope;
 pub mod token;
 pub mod user;
+pub mod variable;
 pub mod visibility;
 
-pub use ids::{MemberSource, NamespaceId, ProjectId, ProtectedBranchId, TokenId, UserId};
+pub use ids::{
+    JobId, MemberSource, NamespaceId, PipelineId, ProjectId, ProtectedBranchId, TokenId, UserId,
+    VariableId,
+};
 pub use role::Role;
 pub use scope::{Scope, Scopes};
 pub use visibility::Visibility;

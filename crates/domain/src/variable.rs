@@ -1,0 +1,188 @@
+//! CI/CD variables of a project: their kinds, validation with GitLab's messages, and how a
+//! masked value is hidden in a job log.
+
+use crate::names::FieldError;
+use crate::{ProjectId, VariableId};
+
+/// How a runner exposes a variable.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum VariableType {
+    /// An environment variable holding the value.
+    #[default]
+    EnvVar,
+    /// An environment variable holding the path of a file with the value.
+    File,
+}
+
+impl VariableType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VariableType::EnvVar => "env_var",
+            VariableType::File => "file",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "env_var" => Some(VariableType::EnvVar),
+            "file" => Some(VariableType::File),
+            _ => None,
+        }
+    }
+}
+
+/// A project's CI/CD variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectVariable {
+    pub id: VariableId,
+    pub project_id: ProjectId,
+    pub key: String,
+    pub value: String,
+    pub variable_type: VariableType,
+    /// Given only to jobs of protected refs.
+    pub protected: bool,
+    /// Hidden in job logs.
+    pub masked: bool,
+    /// Not expanded by the runner.
+    pub raw: bool,
+    /// Paddock has no environments: always `*`.
+    pub environment_scope: String,
+    pub description: Option<String>,
+}
+
+/// The only environment scope Paddock knows.
+pub const ALL_ENVIRONMENTS: &str = "*";
+/// Longest key.
+pub const MAX_KEY_LENGTH: usize = 255;
+/// Longest value, in bytes (GitLab's limit for variable values).
+pub const MAX_VALUE_BYTES: usize = 10_000;
+/// GitLab's rule for variable keys.
+pub const KEY_RULE: &str = "can contain only letters, digits and '_'.";
+/// Shortest value that can be masked.
+pub const MIN_MASKED_LENGTH: usize = 8;
+
+/// A key: letters, digits and `_`, at most 255 characters.
+pub fn validate_key(key: &str) -> Result<(), FieldError> {
+    if key.is_empty() {
+        return Err(FieldError::new("key", "can't be blank"));
+    }
+    if key.chars().count() > MAX_KEY_LENGTH {
+        return Err(FieldError::new(
+            "key",
+            format!("is too long (maximum is {MAX_KEY_LENGTH} characters)"),
+        ));
+    }
+    if !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(FieldError::new("key", KEY_RULE));
+    }
+    Ok(())
+}
+
+/// A value: at most [`MAX_VALUE_BYTES`]; a masked value must be one line of at least eight
+/// characters, from the Base64 alphabet and `@:.~` (any non-blank characters when `raw`).
+pub fn validate_value(value: &str, masked: bool, raw: bool) -> Result<(), FieldError> {
+    if value.len() > MAX_VALUE_BYTES {
+        return Err(FieldError::new(
+            "value",
+            format!("is too long (maximum is {MAX_VALUE_BYTES} characters)"),
+        ));
+    }
+    if masked && !is_maskable(value, raw) {
+        return Err(FieldError::new("value", "is invalid"));
+    }
+    Ok(())
+}
+
+/// Whether a value can be masked (GitLab's `Ci::Maskable`).
+pub fn is_maskable(value: &str, raw: bool) -> bool {
+    let long_enough = value.chars().count() >= MIN_MASKED_LENGTH;
+    let allowed = |c: char| {
+        if raw {
+            !c.is_whitespace()
+        } else {
+            c.is_ascii_alphanumeric() || "_+=/@:.~-".contains(c)
+        }
+    };
+    long_enough && value.chars().all(allowed)
+}
+
+/// Replaces every occurrence of each secret in `data` by text of the same length:
+/// `[MASKED]` followed by `x`s, or only `x`s for a secret shorter than that. The length is
+/// kept so that the offsets a runner counts stay true.
+pub fn mask_secrets(data: &mut [u8], secrets: &[&[u8]]) {
+    const LABEL: &[u8] = b"[MASKED]";
+    for secret in secrets {
+        if secret.is_empty() || secret.len() > data.len() {
+            continue;
+        }
+        let mut at = 0;
+        while at + secret.len() <= data.len() {
+            if &data[at..at + secret.len()] == *secret {
+                let hidden = &mut data[at..at + secret.len()];
+                for (i, byte) in hidden.iter_mut().enumerate() {
+                    *byte = if secret.len() >= LABEL.len() && i < LABEL.len() {
+                        LABEL[i]
+                    } else {
+                        b'x'
+                    };
+                }
+                at += secret.len();
+            } else {
+                at += 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys() {
+        assert!(validate_key("DEPLOY_TOKEN_2").is_ok());
+        assert_eq!(validate_key("").unwrap_err().message, "can't be blank");
+        assert_eq!(validate_key("A-B").unwrap_err().message, KEY_RULE);
+        assert_eq!(validate_key("A B").unwrap_err().message, KEY_RULE);
+        assert!(validate_key(&"K".repeat(256)).is_err());
+    }
+
+    #[test]
+    fn masked_values() {
+        assert!(validate_value("hello", false, false).is_ok());
+        assert!(validate_value("hello world", false, false).is_ok());
+        assert!(validate_value("helloworld", true, false).is_ok());
+        assert!(validate_value("Hello+World_123/@:-~.", true, false).is_ok());
+        for bad in [
+            "hello",
+            "hello world",
+            "hello$VARworld",
+            "hello\rworld",
+            "a\nbcdefghij",
+        ] {
+            assert_eq!(
+                validate_value(bad, true, false).unwrap_err().message,
+                "is invalid"
+            );
+        }
+        assert!(validate_value("hello$VARworld", true, true).is_ok());
+        assert!(validate_value("hello world", true, true).is_err());
+        assert!(validate_value(&"v".repeat(10_001), false, false).is_err());
+    }
+
+    #[test]
+    fn masking_keeps_the_length() {
+        let mut data = b"value-to-be-masked and be-masked again".to_vec();
+        mask_secrets(&mut data, &[b"be-masked"]);
+        assert_eq!(data, b"value-to-[MASKED]x and [MASKED]x again");
+        let mut short = b"token token".to_vec();
+        mask_secrets(&mut short, &[b"oke"]);
+        assert_eq!(short, b"txxxn txxxn");
+        let mut none = b"nothing here".to_vec();
+        mask_secrets(&mut none, &[b"", b"a-much-longer-secret-than-the-data"]);
+        assert_eq!(none, b"nothing here");
+    }
+}
