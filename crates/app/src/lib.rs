@@ -8,12 +8,17 @@ mod access;
 mod auth;
 mod groups;
 mod instance;
+mod job_agent;
 mod live;
 mod members;
+mod pipelines;
 mod projects;
 mod protected_branches;
+mod queue;
 mod runners;
+mod secrets;
 mod users;
+mod variables;
 
 use std::sync::Arc;
 
@@ -21,6 +26,8 @@ use chrono::Duration;
 use paddock_ports::outbound::Outbound;
 
 use crate::live::LiveRunners;
+use crate::queue::RunnerQueues;
+use crate::secrets::JobSecrets;
 
 /// Settings of the application core.
 #[derive(Debug, Clone)]
@@ -29,6 +36,17 @@ pub struct AppConfig {
     pub runner_token_lifetime: Option<Duration>,
     /// How often, at most, a runner's contact time is written to the database.
     pub contact_write_interval: Duration,
+    /// How long a runner and its queue value are trusted from memory before the database is
+    /// asked again (what bounds how late this process sees jobs queued by another one).
+    pub queue_refresh: Duration,
+    /// The URL runners and users reach Paddock at, without a trailing slash
+    /// (`CI_SERVER_URL`, `CI_JOB_URL`).
+    pub external_url: String,
+    /// The longest job log, in bytes.
+    pub max_trace_size: u64,
+    /// A job's timeout when its configuration names none, in seconds (GitLab's project
+    /// default).
+    pub default_job_timeout: u64,
 }
 
 impl Default for AppConfig {
@@ -36,6 +54,10 @@ impl Default for AppConfig {
         Self {
             runner_token_lifetime: None,
             contact_write_interval: Duration::minutes(5),
+            queue_refresh: Duration::seconds(10),
+            external_url: "http://127.0.0.1:8080".to_owned(),
+            max_trace_size: 100 * 1024 * 1024,
+            default_job_timeout: 3600,
         }
     }
 }
@@ -46,6 +68,8 @@ pub struct Paddock {
     out: Outbound,
     config: AppConfig,
     live: Arc<LiveRunners>,
+    queues: Arc<RunnerQueues>,
+    secrets: Arc<JobSecrets>,
 }
 
 impl Paddock {
@@ -53,11 +77,23 @@ impl Paddock {
         Self::with_config(out, AppConfig::default())
     }
 
-    pub fn with_config(out: Outbound, config: AppConfig) -> Self {
+    pub fn with_config(out: Outbound, mut config: AppConfig) -> Self {
+        while config.external_url.ends_with('/') {
+            config.external_url.pop();
+        }
+        // Queue values must differ from those of an earlier run or another process.
+        let nonce = out
+            .clock
+            .now()
+            .timestamp_nanos_opt()
+            .and_then(|n| u64::try_from(n).ok())
+            .unwrap_or_default();
         Self {
             out,
             config,
             live: Arc::new(LiveRunners::default()),
+            queues: Arc::new(RunnerQueues::new(nonce)),
+            secrets: Arc::new(JobSecrets::default()),
         }
     }
 }

@@ -103,6 +103,22 @@ impl LiveRunners {
         }
     }
 
+    /// Records a contact at `now` of a runner known only by id (a job update), and of its
+    /// machine when this process knows it.
+    pub fn touch_id(&self, runner: RunnerId, now: DateTime<Utc>, system_id: Option<&str>) {
+        let mut runners = self.lock();
+        let live = runners.entry(runner).or_insert_with(|| LiveRunner {
+            contacted_at: now,
+            written: None,
+            written_at: None,
+            managers: HashMap::new(),
+        });
+        live.contacted_at = live.contacted_at.max(now);
+        if let Some(m) = system_id.and_then(|id| live.managers.get_mut(id)) {
+            m.contacted_at = m.contacted_at.max(now);
+        }
+    }
+
     /// The live contact time of a runner, if it contacted this process.
     pub fn contacted_at(&self, runner: RunnerId) -> Option<DateTime<Utc>> {
         self.lock().get(&runner).map(|r| r.contacted_at)

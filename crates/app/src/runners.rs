@@ -31,21 +31,27 @@ use paddock_ports::outbound::Outbound;
 
 use crate::access::{namespace_role, project_roles};
 use crate::live::LiveRunners;
+use crate::queue::RunnerQueues;
+use crate::secrets::JobSecrets;
 use crate::{AppConfig, Paddock};
 
-/// What every runner use case works with.
+/// What every runner and job use case works with.
 pub(crate) struct Ctx<'a> {
     pub out: &'a Outbound,
     pub config: &'a AppConfig,
     pub live: &'a LiveRunners,
+    pub queues: &'a RunnerQueues,
+    pub secrets: &'a JobSecrets,
 }
 
 impl Paddock {
-    fn runner_ctx(&self) -> Ctx<'_> {
+    pub(crate) fn runner_ctx(&self) -> Ctx<'_> {
         Ctx {
             out: &self.out,
             config: &self.config,
             live: &self.live,
+            queues: &self.queues,
+            secrets: &self.secrets,
         }
     }
 }

@@ -29,7 +29,8 @@ pub(crate) fn internal(error: impl std::fmt::Display) -> RepoError {
 fn conflict_field(source: &str) -> &'static str {
     // Index names (PostgreSQL, SQLite expression indexes) or SQLite's `table.column, ...`
     // list for plain-column indexes.
-    const FIELDS: [(&str, &str); 9] = [
+    const FIELDS: [(&str, &str); 10] = [
+        ("project_variables", "variable_key"),
         ("members.", "member"),
         ("protected_branches.", "name"),
         ("username", "username"),
@@ -75,6 +76,16 @@ mod tests {
                 "UNIQUE constraint failed: protected_branches.project_id, protected_branches.name"
             ),
             "name"
+        );
+        assert_eq!(
+            conflict_field("project_variables_project_key_scope"),
+            "variable_key"
+        );
+        assert_eq!(
+            conflict_field(
+                "UNIQUE constraint failed: project_variables.project_id, project_variables.key, project_variables.environment_scope"
+            ),
+            "variable_key"
         );
     }
 }

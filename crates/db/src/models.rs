@@ -334,3 +334,216 @@ impl ManagerRow {
         }
     }
 }
+
+/// A value stored as JSON text, read back.
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> RepoResult<T> {
+    serde_json::from_str(text)
+        .map_err(|e| RepoError::Internal(format!("stored {what} is not valid JSON: {e}")))
+}
+
+/// A value written as JSON text.
+pub(crate) fn to_json<T: serde::Serialize>(what: &str, value: &T) -> RepoResult<String> {
+    serde_json::to_string(value)
+        .map_err(|e| RepoError::Internal(format!("{what} cannot be written as JSON: {e}")))
+}
+
+/// The columns of a row type as a plain tuple, for `RETURNING` (diesel's `as_returning()`
+/// does not serialise through the multi-backend connection).
+macro_rules! returning_columns {
+    ($($row:ty),*) => {
+        $(
+            impl $row {
+                /// Every column the row reads, in its order.
+                pub fn columns() -> <$row as Selectable<crate::repos::Db>>::SelectExpression {
+                    <$row as Selectable<crate::repos::Db>>::construct_selection()
+                }
+            }
+        )*
+    };
+}
+
+returning_columns!(PipelineRow, JobRow, VariableRow);
+
+/// A job or pipeline status as stored.
+pub(crate) fn job_status(text: &str) -> RepoResult<paddock_domain::job::JobStatus> {
+    paddock_domain::job::JobStatus::parse(text).ok_or_else(|| corrupt("job status", text))
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = pipelines)]
+pub(crate) struct PipelineRow {
+    pub id: i64,
+    pub project_id: i64,
+    pub iid: i64,
+    pub ref_name: String,
+    pub sha: String,
+    pub before_sha: String,
+    pub tag: bool,
+    pub protected: bool,
+    pub source: String,
+    pub status: String,
+    pub user_id: Option<i64>,
+    pub variables: String,
+    pub commit_info: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub started_at: Option<NaiveDateTime>,
+    pub finished_at: Option<NaiveDateTime>,
+    pub lock_version: i64,
+}
+
+impl PipelineRow {
+    pub fn into_domain(self) -> RepoResult<paddock_domain::job::Pipeline> {
+        use paddock_domain::PipelineId;
+        use paddock_domain::job::Pipeline;
+        Ok(Pipeline {
+            id: PipelineId(self.id),
+            iid: self.iid,
+            project_id: ProjectId(self.project_id),
+            status: job_status(&self.status)?,
+            variables: from_json("pipeline variables", &self.variables)?,
+            commit: self
+                .commit_info
+                .as_deref()
+                .map(|text| from_json("commit", text))
+                .transpose()?,
+            ref_name: self.ref_name,
+            sha: self.sha,
+            before_sha: self.before_sha,
+            tag: self.tag,
+            protected: self.protected,
+            source: self.source,
+            user_id: self.user_id.map(UserId),
+            created_at: utc(self.created_at),
+            updated_at: utc(self.updated_at),
+            started_at: self.started_at.map(utc),
+            finished_at: self.finished_at.map(utc),
+            lock_version: self.lock_version,
+        })
+    }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = jobs)]
+pub(crate) struct JobRow {
+    pub id: i64,
+    pub pipeline_id: i64,
+    pub project_id: i64,
+    pub name: String,
+    pub stage: String,
+    pub stage_index: i32,
+    pub status: String,
+    pub run_when: String,
+    pub allow_failure: bool,
+    pub definition: String,
+    pub protected: bool,
+    pub ref_name: String,
+    pub tag: bool,
+    pub sha: String,
+    pub runner_id: Option<i64>,
+    pub runner_system_id: Option<String>,
+    pub token_digest: Option<String>,
+    pub failure_reason: Option<String>,
+    pub exit_code: Option<i64>,
+    pub retried: bool,
+    pub user_id: Option<i64>,
+    pub trace_size: i64,
+    pub created_at: NaiveDateTime,
+    pub queued_at: Option<NaiveDateTime>,
+    pub started_at: Option<NaiveDateTime>,
+    pub finished_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+}
+
+impl JobRow {
+    /// The job's token digest as stored (`None` before a runner took it).
+    pub fn digest(&self) -> RepoResult<Option<paddock_domain::token::TokenDigest>> {
+        self.token_digest
+            .as_deref()
+            .map(|hex| {
+                paddock_domain::token::TokenDigest::from_hex(hex)
+                    .map_err(|_| corrupt("job token digest of job", self.id))
+            })
+            .transpose()
+    }
+
+    pub fn into_domain(self, tags: Vec<String>) -> RepoResult<paddock_domain::job::Job> {
+        use paddock_domain::ci::When;
+        use paddock_domain::job::{FailureReason, Job};
+        use paddock_domain::runner::RunnerId;
+        use paddock_domain::{JobId, PipelineId};
+        let failure_reason = match &self.failure_reason {
+            None => None,
+            Some(text) => Some(
+                FailureReason::ALL
+                    .into_iter()
+                    .find(|r| r.as_str() == text)
+                    .ok_or_else(|| corrupt("failure reason", text))?,
+            ),
+        };
+        Ok(Job {
+            id: JobId(self.id),
+            pipeline_id: PipelineId(self.pipeline_id),
+            project_id: ProjectId(self.project_id),
+            status: job_status(&self.status)?,
+            when: When::parse(&self.run_when).ok_or_else(|| corrupt("when", &self.run_when))?,
+            definition: from_json("job definition", &self.definition)?,
+            failure_reason,
+            name: self.name,
+            stage: self.stage,
+            stage_index: self.stage_index,
+            allow_failure: self.allow_failure,
+            tags,
+            protected: self.protected,
+            ref_name: self.ref_name,
+            tag: self.tag,
+            sha: self.sha,
+            runner_id: self.runner_id.map(RunnerId),
+            runner_system_id: self.runner_system_id,
+            exit_code: self.exit_code,
+            retried: self.retried,
+            user_id: self.user_id.map(UserId),
+            trace_size: self.trace_size,
+            created_at: utc(self.created_at),
+            queued_at: self.queued_at.map(utc),
+            started_at: self.started_at.map(utc),
+            finished_at: self.finished_at.map(utc),
+            updated_at: utc(self.updated_at),
+        })
+    }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = project_variables)]
+pub(crate) struct VariableRow {
+    pub id: i64,
+    pub project_id: i64,
+    pub key: String,
+    pub value_sealed: Vec<u8>,
+    pub variable_type: String,
+    pub protected: bool,
+    pub masked: bool,
+    pub raw: bool,
+    pub environment_scope: String,
+    pub description: Option<String>,
+}
+
+impl VariableRow {
+    pub fn into_domain(self) -> RepoResult<paddock_ports::outbound::StoredVariable> {
+        use paddock_domain::VariableId;
+        use paddock_domain::variable::VariableType;
+        Ok(paddock_ports::outbound::StoredVariable {
+            id: VariableId(self.id),
+            project_id: ProjectId(self.project_id),
+            variable_type: VariableType::parse(&self.variable_type)
+                .ok_or_else(|| corrupt("variable type", &self.variable_type))?,
+            key: self.key,
+            sealed_value: self.value_sealed,
+            protected: self.protected,
+            masked: self.masked,
+            raw: self.raw,
+            environment_scope: self.environment_scope,
+            description: self.description,
+        })
+    }
+}

@@ -1,8 +1,10 @@
 //! The repository implementations: one `DbStore` over the pool implements every outbound
 //! repository trait.
 
+mod jobs;
 mod members;
 mod namespaces;
+mod pipelines;
 mod projects;
 mod protected_branches;
 mod reach;
@@ -10,6 +12,7 @@ mod runners;
 mod settings;
 mod tokens;
 mod users;
+mod variables;
 
 use diesel::prelude::*;
 use paddock_ports::{RepoError, RepoResult};
@@ -90,6 +93,16 @@ impl DbStore {
     ) -> RepoResult<T> {
         let mut conn = self.db.conn()?;
         f(&mut conn).map_err(error::map)
+    }
+
+    /// Runs reads (or a single write statement) outside an explicit transaction, where `f`
+    /// may also fail with a repository decision (a corrupt row).
+    pub(crate) fn read<T>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, TxError>,
+    ) -> RepoResult<T> {
+        let mut conn = self.db.conn()?;
+        f(&mut conn).map_err(RepoError::from)
     }
 
     /// Runs `f` in a write transaction (immediate on SQLite).

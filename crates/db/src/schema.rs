@@ -66,6 +66,7 @@ diesel::table! {
         runners_token_digest -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        last_pipeline_iid -> BigInt,
     }
 }
 
@@ -168,6 +169,102 @@ diesel::joinable!(runner_tags -> runners (runner_id));
 diesel::joinable!(runner_projects -> runners (runner_id));
 diesel::joinable!(runner_managers -> runners (runner_id));
 
+diesel::table! {
+    pipelines (id) {
+        id -> BigInt,
+        project_id -> BigInt,
+        iid -> BigInt,
+        ref_name -> Text,
+        sha -> Text,
+        before_sha -> Text,
+        tag -> Bool,
+        protected -> Bool,
+        source -> Text,
+        status -> Text,
+        user_id -> Nullable<BigInt>,
+        variables -> Text,
+        commit_info -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        started_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+        lock_version -> BigInt,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> BigInt,
+        pipeline_id -> BigInt,
+        project_id -> BigInt,
+        name -> Text,
+        stage -> Text,
+        stage_index -> Integer,
+        status -> Text,
+        run_when -> Text,
+        allow_failure -> Bool,
+        definition -> Text,
+        tag_count -> Integer,
+        protected -> Bool,
+        ref_name -> Text,
+        tag -> Bool,
+        sha -> Text,
+        runner_id -> Nullable<BigInt>,
+        runner_system_id -> Nullable<Text>,
+        on_instance_runner -> Bool,
+        token_digest -> Nullable<Text>,
+        failure_reason -> Nullable<Text>,
+        exit_code -> Nullable<BigInt>,
+        retried -> Bool,
+        user_id -> Nullable<BigInt>,
+        trace_size -> BigInt,
+        created_at -> Timestamp,
+        queued_at -> Nullable<Timestamp>,
+        started_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    job_tags (job_id, name) {
+        job_id -> BigInt,
+        name -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    job_trace_chunks (job_id, byte_offset) {
+        job_id -> BigInt,
+        byte_offset -> BigInt,
+        data -> Binary,
+    }
+}
+
+diesel::table! {
+    project_variables (id) {
+        id -> BigInt,
+        project_id -> BigInt,
+        key -> Text,
+        value_sealed -> Binary,
+        variable_type -> Text,
+        protected -> Bool,
+        masked -> Bool,
+        raw -> Bool,
+        environment_scope -> Text,
+        description -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(pipelines -> projects (project_id));
+diesel::joinable!(jobs -> pipelines (pipeline_id));
+diesel::joinable!(jobs -> projects (project_id));
+diesel::joinable!(jobs -> runners (runner_id));
+diesel::joinable!(job_tags -> jobs (job_id));
+diesel::joinable!(job_trace_chunks -> jobs (job_id));
+diesel::joinable!(project_variables -> projects (project_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     personal_access_tokens,
@@ -180,4 +277,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     runner_tags,
     runner_projects,
     runner_managers,
+    pipelines,
+    jobs,
+    job_tags,
+    job_trace_chunks,
+    project_variables,
 );

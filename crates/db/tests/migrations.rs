@@ -9,7 +9,7 @@ use paddock_db::{Database, DatabaseUrl, DbStore};
 use paddock_ports::outbound::{Clock, NewUser, UserRepository};
 use paddock_testkit::FixedClock;
 
-const TABLES: [&str; 7] = [
+const TABLES: [&str; 16] = [
     "users",
     "projects",
     "namespaces",
@@ -17,6 +17,15 @@ const TABLES: [&str; 7] = [
     "protected_branches",
     "personal_access_tokens",
     "instance_settings",
+    "runners",
+    "runner_tags",
+    "runner_projects",
+    "runner_managers",
+    "pipelines",
+    "jobs",
+    "job_tags",
+    "job_trace_chunks",
+    "project_variables",
 ];
 
 fn migrations_dir(backend: &str) -> PathBuf {

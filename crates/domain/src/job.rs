@@ -245,11 +245,13 @@ pub enum FailureReason {
     MissingDependencyFailure,
     TraceSizeExceeded,
     JobTokenExpired,
+    /// Paddock could not hand the job to the runner that took it.
+    SchedulerFailure,
     UnknownFailure,
 }
 
 impl FailureReason {
-    pub const ALL: [FailureReason; 10] = [
+    pub const ALL: [FailureReason; 11] = [
         FailureReason::ScriptFailure,
         FailureReason::RunnerSystemFailure,
         FailureReason::JobExecutionTimeout,
@@ -259,6 +261,7 @@ impl FailureReason {
         FailureReason::MissingDependencyFailure,
         FailureReason::TraceSizeExceeded,
         FailureReason::JobTokenExpired,
+        FailureReason::SchedulerFailure,
         FailureReason::UnknownFailure,
     ];
 
@@ -273,6 +276,7 @@ impl FailureReason {
             FailureReason::MissingDependencyFailure => "missing_dependency_failure",
             FailureReason::TraceSizeExceeded => "trace_size_exceeded",
             FailureReason::JobTokenExpired => "job_token_expired",
+            FailureReason::SchedulerFailure => "scheduler_failure",
             FailureReason::UnknownFailure => "unknown_failure",
         }
     }
@@ -292,11 +296,13 @@ pub struct JobOutcome {
     pub allow_failure: bool,
 }
 
-/// A pipeline's status, as GitLab composes it from its jobs: a failure that is allowed counts
-/// as a success (with warnings), a manual job that may fail does not hold the pipeline.
+/// A pipeline's status, as GitLab composes it from its jobs (`Gitlab::Ci::Status::Composite`):
+/// a failure that is allowed counts as a success with warnings, a manual job that may fail is
+/// ignored; `created` and `pending` need every job to be so (or skipped), a mix with finished
+/// jobs is `running`.
 pub fn pipeline_status(jobs: &[JobOutcome]) -> JobStatus {
     use JobStatus::*;
-    // Allowed failures and manual jobs that may fail count as done and fine.
+    let warnings = jobs.iter().any(|j| j.allow_failure && j.status == Failed);
     let effective: Vec<JobStatus> = jobs
         .iter()
         .filter(|j| !(j.allow_failure && matches!(j.status, Failed | Manual)))
@@ -304,16 +310,15 @@ pub fn pipeline_status(jobs: &[JobOutcome]) -> JobStatus {
         .collect();
     let only = |allowed: &[JobStatus]| effective.iter().all(|s| allowed.contains(s));
     let any = |wanted: &[JobStatus]| effective.iter().any(|s| wanted.contains(s));
-    let all_skipped = jobs.iter().all(|j| j.status == Skipped);
-    if jobs.is_empty() || all_skipped {
+    if only(&[Skipped]) && !warnings {
         Skipped
     } else if only(&[Success, Skipped]) {
         Success
-    } else if only(&[Created, Skipped, Success]) {
+    } else if only(&[Created]) {
         Created
     } else if only(&[Canceled, Success, Skipped]) {
         Canceled
-    } else if only(&[Pending, Created, Skipped, Success]) {
+    } else if only(&[Pending, Created, Skipped]) {
         Pending
     } else if any(&[Running, Pending, Canceling]) {
         Running
@@ -321,10 +326,8 @@ pub fn pipeline_status(jobs: &[JobOutcome]) -> JobStatus {
         Manual
     } else if any(&[Created]) {
         Running
-    } else if any(&[Failed]) {
-        Failed
     } else {
-        Canceled
+        Failed
     }
 }
 
@@ -400,7 +403,7 @@ mod tests {
 
     #[test]
     fn pipeline_status_from_jobs() {
-        let table: [(&[JobOutcome], JobStatus); 14] = [
+        let table: [(&[JobOutcome], JobStatus); 18] = [
             (&[], Skipped),
             (&[job(Skipped), job(Skipped)], Skipped),
             (&[job(Success), job(Success)], Success),
@@ -408,13 +411,17 @@ mod tests {
             (&[job(Success), job(Skipped)], Success),
             (&[job(Created), job(Created)], Created),
             (&[job(Pending), job(Created)], Pending),
-            (&[job(Success), job(Pending)], Pending),
+            (&[job(Success), job(Pending)], Running),
+            (&[job(Success), job(Created)], Running),
             (&[job(Running), job(Created)], Running),
             (&[job(Success), job(Failed), job(Created)], Running),
             (&[job(Success), job(Failed)], Failed),
             (&[job(Success), job(Canceled)], Canceled),
             (&[job(Success), job(Manual)], Manual),
             (&[job(Success), allowed(Manual)], Success),
+            (&[allowed(Failed)], Success),
+            (&[allowed(Manual)], Skipped),
+            (&[job(Pending), job(Skipped)], Pending),
         ];
         for (jobs, want) in table {
             assert_eq!(pipeline_status(jobs), want, "{jobs:?}");

@@ -30,5 +30,9 @@ pub use ids::{
     VariableId,
 };
 pub use role::Role;
+
+/// The GitLab API version whose behaviour Paddock follows (`GET /version`,
+/// `CI_SERVER_VERSION`).
+pub const GITLAB_VERSION: &str = "18.0.0";
 pub use scope::{Scope, Scopes};
 pub use visibility::Visibility;

@@ -45,6 +45,15 @@ pub enum ProjectAction {
     ManageProtectedBranches,
     /// See and reset the registration token, list and assign the project's runners.
     ManageRunners,
+    /// See pipelines, jobs and job logs (GitLab's public pipelines are on by default, so
+    /// whoever sees the project sees them).
+    ReadPipelines,
+    /// Create pipelines; cancel, retry and play jobs and pipelines.
+    RunPipelines,
+    /// Delete pipelines.
+    DeletePipelines,
+    /// Read and change the project's CI/CD variables.
+    ManageVariables,
 }
 
 fn readable(actor: Option<&Actor>, standing: Standing) -> bool {
@@ -77,13 +86,17 @@ pub fn may_on_group(actor: Option<&Actor>, standing: Standing, action: GroupActi
 /// Whether `actor` (`None` for an anonymous request) may do `action` to a project.
 pub fn may_on_project(actor: Option<&Actor>, standing: Standing, action: ProjectAction) -> bool {
     match action {
-        ProjectAction::Read => readable(actor, standing),
+        ProjectAction::Read | ProjectAction::ReadPipelines => readable(actor, standing),
+        ProjectAction::RunPipelines => at_least(actor, standing, Role::Developer),
         ProjectAction::Update
+        | ProjectAction::ManageVariables
         | ProjectAction::ManageMembers
         | ProjectAction::ReadProtectedBranches
         | ProjectAction::ManageProtectedBranches
         | ProjectAction::ManageRunners => at_least(actor, standing, Role::Maintainer),
-        ProjectAction::Delete => at_least(actor, standing, Role::Owner),
+        ProjectAction::Delete | ProjectAction::DeletePipelines => {
+            at_least(actor, standing, Role::Owner)
+        }
     }
 }
 
@@ -168,8 +181,24 @@ mod tests {
 
     #[test]
     fn project_matrix_for_private_projects() {
-        let table: [(ProjectAction, [bool; 6]); 7] = [
+        let table: [(ProjectAction, [bool; 6]); 11] = [
             (ProjectAction::Read, [false, true, true, true, true, true]),
+            (
+                ProjectAction::ReadPipelines,
+                [false, true, true, true, true, true],
+            ),
+            (
+                ProjectAction::RunPipelines,
+                [false, false, false, true, true, true],
+            ),
+            (
+                ProjectAction::ManageVariables,
+                [false, false, false, false, true, true],
+            ),
+            (
+                ProjectAction::DeletePipelines,
+                [false, false, false, false, false, true],
+            ),
             (
                 ProjectAction::Update,
                 [false, false, false, false, true, true],

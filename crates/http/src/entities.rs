@@ -12,6 +12,10 @@ use paddock_ports::inbound::{GroupDetails, ProjectDetails, ProjectListItem};
 use paddock_ports::outbound::MemberWithUser;
 use serde_json::{Value, json};
 
+mod jobs;
+
+pub use jobs::{job, job_payload, pipeline, pipeline_basic, variable};
+
 /// GitLab's timestamps: ISO 8601, milliseconds, UTC.
 pub fn time(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
@@ -22,7 +26,7 @@ pub fn date(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d").to_string()
 }
 
-fn opt_time(at: Option<DateTime<Utc>>) -> Value {
+pub(crate) fn opt_time(at: Option<DateTime<Utc>>) -> Value {
     at.map_or(Value::Null, |at| Value::String(time(at)))
 }
 

@@ -7,9 +7,9 @@ use actix_web::{HttpResponse, ResponseError};
 use paddock_domain::Scope;
 use paddock_domain::names::FieldError;
 use paddock_ports::inbound::{
-    AuthError, CreateError, DeleteError, FindError, MemberError, ProtectedBranchError,
-    RegisterError, RemoveManagerError, ResetTokenError, RunnerAuthError, RunnerError, UpdateError,
-    What,
+    AuthError, CreateError, CreatePipelineError, DeleteError, FindError, JobActionError,
+    MemberError, ProtectedBranchError, RegisterError, RemoveManagerError, ResetTokenError,
+    RunnerAuthError, RunnerError, UpdateError, VariableError, What,
 };
 use serde_json::{Map, Value, json};
 
@@ -40,6 +40,10 @@ pub enum ApiError {
     /// 404 `{"message": "404 <What> Not Found"}`.
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// 404 `{"message": "404 Not found"}`: GitLab's answer when a record lookup fails
+    /// (pipelines, jobs).
+    #[error("record not found")]
+    RecordNotFound,
     /// 404 `{"error": "404 Not Found"}` for a path no route serves.
     #[error("no such route")]
     NoRoute,
@@ -77,7 +81,11 @@ impl ApiError {
     }
 
     pub fn not_found(what: What) -> Self {
-        ApiError::NotFound(what.label())
+        if what.is_record_lookup() {
+            ApiError::RecordNotFound
+        } else {
+            ApiError::NotFound(what.label())
+        }
     }
 
     /// Logs an internal failure once, here, without echoing it to the client.
@@ -116,6 +124,7 @@ impl ApiError {
                 "scope": scope.as_str(),
             }),
             ApiError::NotFound(what) => json!({ "message": format!("404 {what} Not Found") }),
+            ApiError::RecordNotFound => json!({ "message": "404 Not found" }),
             ApiError::NoRoute => json!({ "error": "404 Not Found" }),
             ApiError::MethodNotAllowed => json!({ "message": "405 Method Not Allowed" }),
             ApiError::Conflict(text) => json!({ "message": text }),
@@ -136,7 +145,9 @@ impl ResponseError for ApiError {
             | ApiError::Validation(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) | ApiError::InsufficientScope(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) | ApiError::NoRoute => StatusCode::NOT_FOUND,
+            ApiError::NotFound(_) | ApiError::RecordNotFound | ApiError::NoRoute => {
+                StatusCode::NOT_FOUND
+            }
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
@@ -177,6 +188,48 @@ impl From<CreateError> for ApiError {
             CreateError::Invalid(errors) => ApiError::Validation(errors),
             CreateError::Conflict(text) => ApiError::Conflict(text),
             CreateError::Internal(detail) => ApiError::internal("creating failed", &detail),
+        }
+    }
+}
+
+impl From<CreatePipelineError> for ApiError {
+    fn from(error: CreatePipelineError) -> Self {
+        match error {
+            CreatePipelineError::NotFound(what) => ApiError::not_found(what),
+            CreatePipelineError::Forbidden => ApiError::Forbidden(None),
+            CreatePipelineError::Rejected(reasons) => ApiError::Validation(
+                reasons
+                    .into_iter()
+                    .map(|r| FieldError::new("base", r))
+                    .collect(),
+            ),
+            CreatePipelineError::Internal(detail) => {
+                ApiError::internal("creating a pipeline failed", &detail)
+            }
+        }
+    }
+}
+
+impl From<JobActionError> for ApiError {
+    fn from(error: JobActionError) -> Self {
+        match error {
+            JobActionError::NotFound(what) => ApiError::not_found(what),
+            JobActionError::Forbidden(reason) => ApiError::Forbidden(reason.map(str::to_owned)),
+            JobActionError::Rejected(reason) => ApiError::BadRequest(reason.to_owned()),
+            JobActionError::Internal(detail) => ApiError::internal("a job action failed", &detail),
+        }
+    }
+}
+
+impl From<VariableError> for ApiError {
+    fn from(error: VariableError) -> Self {
+        match error {
+            VariableError::NotFound(what) => ApiError::not_found(what),
+            VariableError::Forbidden => ApiError::Forbidden(None),
+            VariableError::Invalid(errors) => ApiError::Validation(errors),
+            VariableError::Internal(detail) => {
+                ApiError::internal("a variable operation failed", &detail)
+            }
         }
     }
 }

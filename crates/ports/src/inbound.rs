@@ -12,11 +12,14 @@ mod auth;
 mod errors;
 mod groups;
 mod instance;
+mod job_agent;
 mod members;
+mod pipelines;
 mod projects;
 mod protected_branches;
 mod runners;
 mod users;
+mod variables;
 
 pub use auth::{AuthError, Authenticate, Authenticated};
 pub use errors::{
@@ -24,7 +27,15 @@ pub use errors::{
 };
 pub use groups::{CreateGroupRequest, GroupDetails, GroupQuery, GroupRef, GroupUseCases};
 pub use instance::{BootstrapError, BootstrapReport, BootstrapRequest, InstanceUseCases};
+pub use job_agent::{
+    Dependency, JobAgentUseCases, JobAuthError, JobPayload, JobRequest, JobRequestOutcome,
+    JobUpdate, JobUpdateError, TraceAppend, TraceAppended, TraceError,
+};
 pub use members::{AddMemberRequest, MemberTarget, MemberUseCases, UpdateMemberRequest};
+pub use pipelines::{
+    CreatePipelineError, CreatePipelineRequest, JobActionError, JobListQuery, JobView,
+    PipelineUseCases, PipelineView,
+};
 pub use projects::{
     CreateProjectRequest, NamespaceRef, ProjectDetails, ProjectListItem, ProjectQuery, ProjectRef,
     ProjectUseCases,
@@ -37,6 +48,7 @@ pub use runners::{
     UnmodifiedSince,
 };
 pub use users::{CreateTokenRequest, CreateUserRequest, CreatedToken, UserUseCases};
+pub use variables::{VariableError, VariableInput, VariableUseCases};
 
 /// Every use case, as one object the HTTP adapter holds.
 pub trait UseCases:
@@ -49,6 +61,9 @@ pub trait UseCases:
     + InstanceUseCases
     + RunnerAgentUseCases
     + RunnerUseCases
+    + PipelineUseCases
+    + JobAgentUseCases
+    + VariableUseCases
     + Send
     + Sync
 {
@@ -64,6 +79,9 @@ impl<T> UseCases for T where
         + InstanceUseCases
         + RunnerAgentUseCases
         + RunnerUseCases
+        + PipelineUseCases
+        + JobAgentUseCases
+        + VariableUseCases
         + Send
         + Sync
 {

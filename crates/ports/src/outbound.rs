@@ -8,20 +8,31 @@
 //! report whether a row was touched.
 
 mod clock;
+mod git;
 mod groups;
+mod jobs;
 mod members;
+mod pipelines;
 mod projects;
 mod protected_branches;
 mod runners;
 mod settings;
 mod tokens;
 mod users;
+mod variables;
 
 pub use clock::{CipherError, Clock, SecretCipher, TokenGenerator};
+pub use git::{GitError, GitRepository, ResolvedRef};
 pub use groups::{
     GroupChanges, GroupFilter, GroupOrder, NamespaceRepository, NewGroup, ParentFilter,
 };
+pub use jobs::{
+    Assignment, JobChange, JobFilter, JobRepository, JobSet, QueueQuery, QueueScope, Retry,
+};
 pub use members::{MemberRepository, MemberWithUser};
+pub use pipelines::{
+    NewJob, NewPipeline, PipelineFilter, PipelineOrder, PipelineRepository, PipelineStatusUpdate,
+};
 pub use projects::{NewProject, ProjectChanges, ProjectFilter, ProjectOrder, ProjectRepository};
 pub use protected_branches::{NewProtectedBranch, ProtectedBranchRepository};
 pub use runners::{
@@ -31,6 +42,7 @@ pub use runners::{
 pub use settings::{HealthCheck, InstanceSettingsRepository};
 pub use tokens::{NewPersonalAccessToken, PersonalAccessTokenRepository};
 pub use users::{NewUser, UserFilter, UserRepository};
+pub use variables::{NewVariable, StoredVariable, VariableChanges, VariableRepository};
 
 use std::sync::Arc;
 
@@ -105,6 +117,10 @@ pub struct Outbound {
     pub members: Arc<dyn MemberRepository>,
     pub protected_branches: Arc<dyn ProtectedBranchRepository>,
     pub runners: Arc<dyn RunnerRepository>,
+    pub pipelines: Arc<dyn PipelineRepository>,
+    pub jobs: Arc<dyn JobRepository>,
+    pub variables: Arc<dyn VariableRepository>,
+    pub git: Arc<dyn GitRepository>,
     pub settings: Arc<dyn InstanceSettingsRepository>,
     pub health: Arc<dyn HealthCheck>,
     pub clock: Arc<dyn Clock>,

@@ -144,11 +144,22 @@ pub async fn start(config: Config, secrets: Secrets) -> Result<Running, StartErr
     }
     let backend = db.backend();
     let key = bootstrap::secret_key(&secrets, &config.storage.data_dir)?;
+    // The external URL defaults to the bound address (the port may be chosen by the system),
+    // and the application needs it (`CI_SERVER_URL`): bind first.
+    let listener =
+        std::net::TcpListener::bind(config.listen).map_err(|error| StartError::Bind {
+            addr: config.listen,
+            error,
+        })?;
+    let addr = listener.local_addr().unwrap_or(config.listen);
+    let external_url = config.external_url(addr);
     let app_config = paddock_app::AppConfig {
         runner_token_lifetime: config
             .runner_token_expiration_secs
             .and_then(|secs| i64::try_from(secs).ok())
             .map(chrono::Duration::seconds),
+        external_url: external_url.clone(),
+        max_trace_size: config.max_trace_size,
         ..paddock_app::AppConfig::default()
     };
     let app = Arc::new(wiring::application(db, &key, app_config));
@@ -158,23 +169,16 @@ pub async fn start(config: Config, secrets: Secrets) -> Result<Running, StartErr
         .await
         .map_err(|e| StartError::Bootstrap(e.to_string()))??;
 
-    let max_body = config.max_request_body;
-    let http_config = move |external_url: String| HttpConfig {
-        external_url,
-        max_request_body: max_body,
-    };
-    // The external URL defaults to the bound address, known only after binding: bind first
-    // with a placeholder state, then fill it before serving.
-    let state_cell: Arc<std::sync::OnceLock<web::Data<ApiState>>> =
-        Arc::new(std::sync::OnceLock::new());
-    let factory_cell = state_cell.clone();
+    let state = web::Data::new(ApiState::new(
+        app.clone(),
+        HttpConfig {
+            external_url: external_url.clone(),
+            max_request_body: config.max_request_body,
+        },
+    ));
     let server = HttpServer::new(move || {
-        let state = factory_cell.get().cloned();
-        let mut app_builder = App::new();
-        if let Some(state) = state {
-            app_builder = app_builder.app_data(state);
-        }
-        app_builder
+        App::new()
+            .app_data(state.clone())
             .wrap(NormalizePath::trim())
             .wrap_fn(|req, srv| {
                 let method = req.method().clone();
@@ -199,19 +203,10 @@ pub async fn start(config: Config, secrets: Secrets) -> Result<Running, StartErr
     })
     .disable_signals()
     .shutdown_timeout(30);
-    let server = server
-        .bind(config.listen)
-        .map_err(|error| StartError::Bind {
-            addr: config.listen,
-            error,
-        })?;
-    let addr = server.addrs().first().copied().unwrap_or(config.listen);
-    let external_url = config.external_url(addr);
-    let state = web::Data::new(ApiState::new(
-        app.clone(),
-        http_config(external_url.clone()),
-    ));
-    let _ = state_cell.set(state);
+    let server = server.listen(listener).map_err(|error| StartError::Bind {
+        addr: config.listen,
+        error,
+    })?;
     let server = server.run();
     spawn_contact_flusher(app.clone());
     tracing::info!(

@@ -6,7 +6,7 @@ use paddock_app::{AppConfig, Paddock};
 use paddock_db::{Backend, Database, DbStore};
 use paddock_ports::outbound::Outbound;
 
-use crate::adapters::{AesGcmCipher, RandomTokens, SecretKey, SystemClock};
+use crate::adapters::{AesGcmCipher, GitCli, RandomTokens, SecretKey, SystemClock};
 use crate::config::{ConfigError, StorageConfig};
 
 /// Connections per process: SQLite serialises writers anyway; PostgreSQL servers are shared.
@@ -44,6 +44,10 @@ pub fn application(db: Database, key: &SecretKey, config: AppConfig) -> Paddock 
             members: store.clone(),
             protected_branches: store.clone(),
             runners: store.clone(),
+            pipelines: store.clone(),
+            jobs: store.clone(),
+            variables: store.clone(),
+            git: Arc::new(GitCli),
             settings: store.clone(),
             health: store,
             clock: Arc::new(SystemClock),

@@ -9,6 +9,16 @@
 //! one as its own `#[test]`: the in-memory store in `crates/testkit/tests/contract_memory.rs`,
 //! SQLite and PostgreSQL in `crates/db/tests/contract.rs`. [`all_cases`] is the same list as
 //! values.
+//!
+//! The cases of pipelines, jobs and CI/CD variables are in the submodules, re-exported here.
+
+mod jobs;
+mod pipelines;
+mod variables;
+
+pub use jobs::*;
+pub use pipelines::*;
+pub use variables::*;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -140,6 +150,45 @@ macro_rules! contract_cases {
             deleting_a_project_deletes_the_project_runners_it_leaves_without_a_project,
             deleting_a_group_deletes_its_group_runners_and_the_project_runners_it_orphans,
             deleting_a_user_deletes_the_runners_of_its_personal_projects,
+            pipelines_are_created_with_their_jobs_and_read_back,
+            pipeline_numbers_count_within_each_project,
+            creating_a_pipeline_in_a_missing_project_conflicts,
+            pipelines_are_filtered_by_status_ref_sha_source_user_and_update_time,
+            pipelines_are_ordered_by_id_status_ref_update_time_or_user_in_either_direction,
+            pipeline_lists_are_paginated_with_totals,
+            a_pipeline_status_is_written_only_over_the_version_it_was_computed_from,
+            deleting_a_pipeline_removes_its_jobs_and_their_logs,
+            deleting_a_project_or_group_removes_its_pipelines_jobs_and_variables,
+            deleting_a_user_keeps_pipelines_and_jobs_without_their_user,
+            a_job_changes_status_only_from_the_given_statuses,
+            changing_a_job_records_when_it_was_queued_and_finished,
+            a_failing_change_records_the_reason_exit_code_and_allowed_failure,
+            jobs_are_listed_by_project_or_pipeline_with_a_status_filter_in_pages,
+            retried_jobs_are_listed_only_when_asked,
+            jobs_of_a_runner_are_listed_optionally_restricted_to_projects,
+            retrying_a_job_makes_a_new_try_and_marks_the_old_one_retried,
+            a_job_is_retried_only_once,
+            project_runners_are_offered_the_pending_jobs_of_their_projects,
+            group_runners_are_offered_jobs_of_the_group_and_its_subgroups_that_allow_group_runners,
+            instance_runners_are_offered_the_oldest_matching_job_of_each_project_that_allows_shared_runners,
+            the_queue_offers_only_jobs_whose_tags_the_runner_has,
+            untagged_jobs_are_offered_only_to_runners_that_run_untagged,
+            protected_only_runners_are_offered_only_jobs_of_protected_refs,
+            the_queue_is_oldest_first_by_id_and_limited,
+            a_pending_job_is_assigned_exactly_once,
+            assigned_jobs_are_found_by_their_token_digest,
+            jobs_running_on_instance_runners_are_counted_per_project,
+            deleting_a_runner_keeps_the_jobs_it_took_without_it,
+            logs_are_appended_only_at_their_end,
+            an_append_past_the_limit_writes_nothing,
+            replacing_a_log_overwrites_it,
+            logs_of_missing_jobs_are_none,
+            variables_are_created_and_read_back_with_sealed_values,
+            variable_keys_are_unique_per_project_and_case_sensitive,
+            creating_a_variable_in_a_missing_project_conflicts,
+            variables_are_listed_by_key_in_pages,
+            updating_a_variable_changes_only_the_given_fields,
+            variables_are_deleted_by_key,
             the_instance_runners_token_is_initialised_only_once,
             setting_the_instance_runners_token_overwrites_it,
             the_storage_answers_a_ping,

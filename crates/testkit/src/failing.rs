@@ -1,7 +1,12 @@
 //! A store whose every call fails, to drive the error paths (`Internal` → 500 without
 //! details).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
+use paddock_domain::job::queue::Candidate;
+use paddock_domain::job::trace::Append;
+use paddock_domain::job::{Job, Pipeline};
 use paddock_domain::member::Membership;
 use paddock_domain::namespace::Namespace;
 use paddock_domain::pagination::PageRequest;
@@ -11,7 +16,9 @@ use paddock_domain::protected_branch::ProtectedBranch;
 use paddock_domain::runner::{Runner, RunnerId, RunnerManager};
 use paddock_domain::token::TokenDigest;
 use paddock_domain::user::User;
-use paddock_domain::{MemberSource, NamespaceId, ProjectId, Role, TokenId, UserId};
+use paddock_domain::{
+    JobId, MemberSource, NamespaceId, PipelineId, ProjectId, Role, TokenId, UserId,
+};
 use paddock_ports::outbound::*;
 use paddock_ports::{Page, RepoError, RepoResult};
 
@@ -245,6 +252,102 @@ impl RunnerRepository for FailingStore {
         fail()
     }
     fn record_contacts(&self, _: &[ContactUpdate]) -> RepoResult<()> {
+        fail()
+    }
+}
+
+impl PipelineRepository for FailingStore {
+    fn create_pipeline(&self, _: NewPipeline) -> RepoResult<(Pipeline, Vec<Job>)> {
+        fail()
+    }
+    fn pipeline(&self, _: PipelineId) -> RepoResult<Option<Pipeline>> {
+        fail()
+    }
+    fn pipelines(
+        &self,
+        _: ProjectId,
+        _: &PipelineFilter,
+        _: PageRequest,
+    ) -> RepoResult<Page<Pipeline>> {
+        fail()
+    }
+    fn update_pipeline_status(
+        &self,
+        _: PipelineId,
+        _: i64,
+        _: &PipelineStatusUpdate,
+    ) -> RepoResult<bool> {
+        fail()
+    }
+    fn delete_pipeline(&self, _: PipelineId) -> RepoResult<bool> {
+        fail()
+    }
+}
+
+impl JobRepository for FailingStore {
+    fn job(&self, _: JobId) -> RepoResult<Option<Job>> {
+        fail()
+    }
+    fn job_with_token(&self, _: JobId) -> RepoResult<Option<(Job, Option<TokenDigest>)>> {
+        fail()
+    }
+    fn job_by_token(&self, _: &TokenDigest) -> RepoResult<Option<Job>> {
+        fail()
+    }
+    fn jobs(&self, _: &JobFilter, _: PageRequest) -> RepoResult<Page<Job>> {
+        fail()
+    }
+    fn pipeline_jobs(&self, _: PipelineId) -> RepoResult<Vec<Job>> {
+        fail()
+    }
+    fn change_job(&self, _: JobId, _: &JobChange) -> RepoResult<Option<Job>> {
+        fail()
+    }
+    fn retry_job(&self, _: JobId, _: &Retry) -> RepoResult<Option<Job>> {
+        fail()
+    }
+    fn queue(&self, _: &QueueQuery, _: usize) -> RepoResult<Vec<Candidate>> {
+        fail()
+    }
+    fn running_on_instance(&self, _: &[ProjectId]) -> RepoResult<HashMap<ProjectId, u64>> {
+        fail()
+    }
+    fn assign_job(&self, _: &Assignment) -> RepoResult<Option<Job>> {
+        fail()
+    }
+    fn append_trace(&self, _: JobId, _: u64, _: &[u8], _: u64) -> RepoResult<Option<Append>> {
+        fail()
+    }
+    fn replace_trace(&self, _: JobId, _: &[u8]) -> RepoResult<bool> {
+        fail()
+    }
+    fn trace(&self, _: JobId) -> RepoResult<Option<Vec<u8>>> {
+        fail()
+    }
+}
+
+impl VariableRepository for FailingStore {
+    fn create_variable(&self, _: NewVariable) -> RepoResult<StoredVariable> {
+        fail()
+    }
+    fn variable(&self, _: ProjectId, _: &str) -> RepoResult<Option<StoredVariable>> {
+        fail()
+    }
+    fn variables(&self, _: ProjectId, _: PageRequest) -> RepoResult<Page<StoredVariable>> {
+        fail()
+    }
+    fn all_variables(&self, _: ProjectId) -> RepoResult<Vec<StoredVariable>> {
+        fail()
+    }
+    fn update_variable(
+        &self,
+        _: ProjectId,
+        _: &str,
+        _: &VariableChanges,
+    ) -> RepoResult<Option<StoredVariable>> {
+        fail()
+    }
+    fn delete_variable(&self, _: ProjectId, _: &str) -> RepoResult<bool> {
         fail()
     }
 }

@@ -1,10 +1,19 @@
 //! An in-memory store implementing every repository with the database adapter's rules
 //! (uniqueness, cascades, visibility and membership filters, ordering, pagination).
+//!
+//! Pipelines, jobs and CI/CD variables live in the submodules; their rows are in the same
+//! `State`, so that deleting a project, a group, a user or a runner reaches them.
+
+mod jobs;
+mod pipelines;
+mod variables;
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
+use paddock_domain::job::Pipeline;
 use paddock_domain::member::Membership;
 use paddock_domain::namespace::{Namespace, NamespaceKind, child_full_name, child_full_path};
 use paddock_domain::pagination::PageRequest;
@@ -40,6 +49,14 @@ struct State {
     /// (runner, project), in the order of assignment.
     runner_projects: Vec<(RunnerId, ProjectId)>,
     managers: Vec<RunnerManager>,
+    next_pipeline: i64,
+    next_job: i64,
+    next_variable: i64,
+    pipelines: Vec<Pipeline>,
+    /// The last pipeline number given in each project (numbers are never given twice).
+    pipeline_iids: HashMap<ProjectId, i64>,
+    jobs: Vec<jobs::StoredJob>,
+    variables: Vec<StoredVariable>,
 }
 
 /// Every repository in memory, behind one lock.
@@ -175,6 +192,10 @@ impl State {
             .retain(|m| !matches!(m.source, MemberSource::Project(p) if doomed.contains(&p)));
         self.branches.retain(|b| !doomed.contains(&b.project_id));
         self.runner_projects.retain(|(_, p)| !doomed.contains(p));
+        self.pipelines.retain(|p| !doomed.contains(&p.project_id));
+        self.pipeline_iids.retain(|p, _| !doomed.contains(p));
+        self.jobs.retain(|j| !doomed.contains(&j.job.project_id));
+        self.variables.retain(|v| !doomed.contains(&v.project_id));
         self.remove_orphaned_runners();
     }
 
@@ -194,6 +215,12 @@ impl State {
         self.runners.retain(|(r, _)| !doomed.contains(&r.id));
         self.runner_projects.retain(|(r, _)| !doomed.contains(r));
         self.managers.retain(|m| !doomed.contains(&m.runner_id));
+        // Jobs keep their history without the runner (`ON DELETE SET NULL`).
+        for stored in &mut self.jobs {
+            if stored.job.runner_id.is_some_and(|r| doomed.contains(&r)) {
+                stored.job.runner_id = None;
+            }
+        }
     }
 
     fn runner_in_set(&self, runner: &Runner, set: &RunnerSet) -> bool {
@@ -387,6 +414,12 @@ impl UserRepository for MemoryStore {
                 .filter(|(r, _)| r.creator_id == Some(id))
             {
                 runner.creator_id = None;
+            }
+            for pipeline in s.pipelines.iter_mut().filter(|p| p.user_id == Some(id)) {
+                pipeline.user_id = None;
+            }
+            for stored in s.jobs.iter_mut().filter(|j| j.job.user_id == Some(id)) {
+                stored.job.user_id = None;
             }
             true
         }))

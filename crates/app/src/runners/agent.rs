@@ -37,6 +37,7 @@ pub fn unregister(
     let view = ctx.view(runner.clone(), None);
     ctx.out.runners.delete_runner(runner.id)?;
     ctx.live.forget(runner.id, None);
+    ctx.queues.forget(runner.id);
     tracing::info!(runner.id = runner.id.0, "runner unregistered itself");
     Ok(view)
 }
@@ -59,6 +60,7 @@ pub fn reset_own_token(
     {
         return Err(RunnerAuthError::Forbidden);
     }
+    ctx.queues.forget(runner.id);
     Ok(IssuedToken {
         runner: runner.id,
         token,

@@ -41,7 +41,7 @@ pub fn execute(
         return Err(RunnerError::Rejected(ALREADY_ASSIGNED));
     }
     match ctx.out.runners.assign_runner(id, project.id, ctx.now()) {
-        Ok(()) => {}
+        Ok(()) => ctx.queues.forget(id),
         Err(RepoError::Conflict(field)) if field == "runner_project" => {
             return Err(RunnerError::Rejected(ALREADY_ASSIGNED));
         }

@@ -23,6 +23,7 @@ pub fn execute(
         return Err(RunnerError::NotFound(What::Runner));
     }
     ctx.live.forget(id, None);
+    ctx.queues.forget(id);
     tracing::info!(runner.id = id.0, user.id = actor.user.0, "runner deleted");
     Ok(())
 }

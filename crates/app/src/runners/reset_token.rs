@@ -20,6 +20,7 @@ pub fn execute(ctx: &Ctx<'_>, actor: &Actor, id: RunnerId) -> Result<IssuedToken
     {
         return Err(RunnerError::NotFound(What::Runner));
     }
+    ctx.queues.forget(id);
     Ok(IssuedToken {
         runner: id,
         token,

@@ -36,7 +36,7 @@ pub fn execute(
     }
     // The repository applies the only-project rule atomically, against concurrent unassigns.
     match ctx.out.runners.unassign_runner(id, project.id, ctx.now())? {
-        Unassigned::Done => {}
+        Unassigned::Done => ctx.queues.forget(id),
         Unassigned::NotAssigned => return Err(RunnerError::NotFound(What::Runner)),
         Unassigned::OnlyProject => {
             return Err(RunnerError::Forbidden(Some(

@@ -39,5 +39,6 @@ pub fn execute(
         .runners
         .update_runner(id, &changes)?
         .ok_or(RunnerError::NotFound(What::Runner))?;
+    ctx.queues.forget(id);
     super::show::details(ctx, actor, updated, &standing, true)
 }

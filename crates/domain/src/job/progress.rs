@@ -65,12 +65,19 @@ fn predecessors(steps: &[Step], statuses: &[JobStatus], step: &Step) -> Vec<JobO
 fn decide(step: &Step, before: &[JobOutcome]) -> Option<JobStatus> {
     use JobStatus::*;
     // Nothing before: as if everything before succeeded.
+    let by_needs = step.needs.is_some();
+    // A job is skipped when a job it needs did not run (GitLab's DAG rule).
+    let need_skipped = by_needs
+        && before.iter().any(|b| {
+            b.status == Skipped || (b.status == Manual && b.allow_failure)
+        });
     let prior = if before.is_empty() {
         Success
+    } else if need_skipped {
+        Skipped
     } else {
         pipeline_status(before)
     };
-    let by_needs = step.needs.is_some();
     let accepted: &[JobStatus] = match step.when {
         // A job that needs others runs only when they succeeded; one that waits for the
         // earlier stages also runs when they were all skipped.

@@ -2,8 +2,34 @@
 
 use std::collections::HashMap;
 
-use crate::runner::{AccessLevel, RunnerSettings};
-use crate::{JobId, ProjectId};
+use crate::runner::{AccessLevel, Runner, RunnerSettings, RunnerType};
+use crate::{JobId, NamespaceId, ProjectId};
+
+/// What decides which runners may serve a project at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectScope {
+    pub id: ProjectId,
+    /// The project's namespace and its ancestors, root first.
+    pub namespaces: Vec<NamespaceId>,
+    pub shared_runners_enabled: bool,
+    pub group_runners_enabled: bool,
+}
+
+/// Whether a runner may serve the project: a project runner assigned to it (`projects` are
+/// the runner's projects), a group runner of one of its groups when the project allows group
+/// runners, an instance runner when it allows shared runners.
+pub fn runner_serves(runner: &Runner, projects: &[ProjectId], project: &ProjectScope) -> bool {
+    match runner.runner_type {
+        RunnerType::Project => projects.contains(&project.id),
+        RunnerType::Group => {
+            project.group_runners_enabled
+                && runner
+                    .group_id
+                    .is_some_and(|g| project.namespaces.contains(&g))
+        }
+        RunnerType::Instance => project.shared_runners_enabled,
+    }
+}
 
 /// What a pending job asks of a runner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

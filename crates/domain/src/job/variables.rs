@@ -1,6 +1,6 @@
 //! The variables a job runs with, in GitLab's order (a later definition of a key wins in the
-//! runner): predefined variables, the configuration's global then job variables, the
-//! project's CI/CD variables, then the pipeline's own.
+//! runner): predefined variables, the configuration's variables (a job's definition holds the
+//! global ones followed by its own), the project's CI/CD variables, then the pipeline's own.
 
 use chrono::SecondsFormat;
 
@@ -52,7 +52,6 @@ pub struct JobContext<'a> {
     pub runner: &'a Runner,
     /// Who created the pipeline.
     pub user: Option<&'a User>,
-    pub config_variables: &'a [ci::Variable],
     /// The project's variables; protected ones are given only to protected refs.
     pub project_variables: &'a [ProjectVariable],
     /// The job's timeout in seconds.
@@ -63,9 +62,10 @@ pub struct JobContext<'a> {
 pub fn job_variables(ctx: &JobContext<'_>) -> Vec<JobVariable> {
     let mut vars = predefined(ctx);
     vars.extend(
-        ctx.config_variables
+        ctx.job
+            .definition
+            .variables
             .iter()
-            .chain(&ctx.job.definition.variables)
             .map(|v| JobVariable::public(&v.key, v.value.clone())),
     );
     vars.extend(

@@ -1,12 +1,15 @@
 //! The REST v4 API under `/api/v4`.
 
 mod groups;
+mod jobs;
 mod members;
+mod pipelines;
 mod projects;
 mod protected_branches;
 mod runners;
 mod user;
 mod users;
+mod variables;
 mod version;
 
 use actix_web::web;
@@ -25,6 +28,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     members::configure(cfg);
     protected_branches::configure(cfg);
     runners::configure(cfg);
+    jobs::configure(cfg);
+    pipelines::configure(cfg);
+    variables::configure(cfg);
 }
 
 pub(crate) fn visibility(params: &Params) -> Result<Option<Visibility>, ApiError> {

@@ -13,9 +13,19 @@ pub enum What {
     ProtectedBranch,
     Token,
     Runner,
+    /// GitLab answers `404 Not found` for pipelines and jobs (a record lookup).
+    Pipeline,
+    Job,
+    Variable,
 }
 
 impl What {
+    /// Whether GitLab's 404 is the bare `404 Not found` of a failed record lookup rather than
+    /// `404 <What> Not Found`.
+    pub fn is_record_lookup(self) -> bool {
+        matches!(self, What::Pipeline | What::Job)
+    }
+
     /// GitLab's label in its 404 message.
     pub fn label(self) -> &'static str {
         match self {
@@ -27,6 +37,9 @@ impl What {
             What::ProtectedBranch => "Protected Branch",
             What::Token => "Token",
             What::Runner => "Runner",
+            What::Pipeline => "Pipeline",
+            What::Job => "Job",
+            What::Variable => "Variable",
         }
     }
 }

@@ -288,26 +288,7 @@ async fn delete(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The job statuses GitLab accepts in `status`.
-const JOB_STATUSES: [&str; 13] = [
-    "created",
-    "waiting_for_resource",
-    "preparing",
-    "waiting_for_callback",
-    "pending",
-    "running",
-    "success",
-    "failed",
-    "canceling",
-    "canceled",
-    "skipped",
-    "manual",
-    "scheduled",
-];
-
-/// The runner's jobs, for those who may manage the runner (a shared runner's jobs belong to
-/// many projects). No job exists before pipelines do, so the list is empty once the
-/// parameters and the caller's access are checked.
+/// The runner's jobs, for those who may change the runner.
 async fn jobs(
     req: HttpRequest,
     state: web::Data<ApiState>,
@@ -316,16 +297,7 @@ async fn jobs(
     params: Params,
 ) -> Result<HttpResponse, ApiError> {
     let id = runner_id(&path, "id")?;
-    params.one_of("status", |s| JOB_STATUSES.contains(&s).then_some(()))?;
-    params.one_of("order_by", |s| (s == "id").then_some(()))?;
-    params.one_of("sort", |s| matches!(s, "asc" | "desc").then_some(()))?;
-    let page = page_request(&params)?;
-    let actor = auth.actor();
-    let details = state.call(move |uc| uc.runner(&actor, id, false)).await?;
-    if !details.may_update {
-        return Err(ApiError::Forbidden(Some("No access granted".into())));
-    }
-    Ok(paginated(&req, &state, page, 0, Vec::<Value>::new()))
+    super::pipelines::runner_jobs(req, state, auth, id, params).await
 }
 
 async fn managers(

@@ -6,8 +6,7 @@ use serde_json::json;
 use crate::auth::Auth;
 use crate::routes::resource;
 
-/// The GitLab API version whose behaviour Paddock follows.
-pub const GITLAB_VERSION: &str = "18.0.0";
+pub use paddock_domain::GITLAB_VERSION;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/version").route(web::get().to(version)));

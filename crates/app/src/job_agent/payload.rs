@@ -1,0 +1,156 @@
+//! What a runner receives with a job it took.
+
+use paddock_domain::GITLAB_VERSION;
+use paddock_domain::job::queue::{effective_timeout, running_on_instance_label};
+use paddock_domain::job::variables::{JobContext, JobVariable, job_variables, secrets};
+use paddock_domain::job::{FailureReason, Job, JobStatus};
+use paddock_domain::runner::{Runner, RunnerType};
+use paddock_domain::token::PlainToken;
+use paddock_ports::RepoResult;
+use paddock_ports::inbound::{Dependency, JobPayload, RunnerAuthError};
+use paddock_ports::outbound::JobChange;
+
+use crate::pipelines::progress::{self, latest};
+use crate::runners::Ctx;
+use crate::variables::project_variables;
+
+/// The payload of a job just assigned to `runner`. If it cannot be built, the job fails with
+/// `scheduler_failure` (the runner never hears of it) and the error is returned.
+pub fn build(
+    ctx: &Ctx<'_>,
+    job: Job,
+    token: PlainToken,
+    runner: Runner,
+    running_before: u64,
+) -> Result<JobPayload, RunnerAuthError> {
+    let id = job.id;
+    let pipeline_id = job.pipeline_id;
+    match assemble(ctx, job, token, runner, running_before) {
+        Ok(Some(payload)) => Ok(payload),
+        outcome => {
+            let detail = match outcome {
+                Err(error) => error.to_string(),
+                _ => "its pipeline or project is gone".to_owned(),
+            };
+            tracing::error!(job.id = id.0, error = %detail, "a job taken by a runner cannot be handed to it");
+            let change = JobChange {
+                from: vec![JobStatus::Running],
+                to: JobStatus::Failed,
+                at: ctx.now(),
+                failure_reason: Some(FailureReason::SchedulerFailure),
+                exit_code: None,
+                allow_failure: None,
+            };
+            if ctx.out.jobs.change_job(id, &change).is_ok() {
+                let _ = progress::process(ctx, pipeline_id);
+            }
+            Err(RunnerAuthError::Internal(detail))
+        }
+    }
+}
+
+fn assemble(
+    ctx: &Ctx<'_>,
+    job: Job,
+    token: PlainToken,
+    runner: Runner,
+    running_before: u64,
+) -> RepoResult<Option<JobPayload>> {
+    let Some(pipeline) = ctx.out.pipelines.pipeline(job.pipeline_id)? else {
+        return Ok(None);
+    };
+    let Some(project) = ctx.out.projects.project(job.project_id)? else {
+        return Ok(None);
+    };
+    let user = match pipeline.user_id {
+        Some(id) => ctx.out.users.user(id)?,
+        None => None,
+    };
+    let project_variables = project_variables(ctx, project.id)?;
+    let timeout = effective_timeout(
+        job.definition.timeout,
+        ctx.config.default_job_timeout,
+        runner.settings.maximum_timeout,
+    );
+    let variables = job_variables(&JobContext {
+        server_url: &ctx.config.external_url,
+        server_version: GITLAB_VERSION,
+        project: &project,
+        pipeline: &pipeline,
+        job: &job,
+        job_token: token.expose(),
+        runner: &runner,
+        user: user.as_ref(),
+        project_variables: &project_variables,
+        timeout,
+    });
+    ctx.secrets.put(
+        job.id,
+        secrets(&variables)
+            .into_iter()
+            .map(<[u8]>::to_vec)
+            .collect(),
+    );
+    let dependencies = dependencies_of(ctx, &job)?;
+    let repo_url = project.repository_url.clone().unwrap_or_else(|| {
+        format!(
+            "{}/{}.git",
+            ctx.config.external_url, project.path_with_namespace
+        )
+    });
+    let now = ctx.now();
+    Ok(Some(JobPayload {
+        time_in_queue_seconds: job.queued_duration(now).unwrap_or(0.0),
+        running_on_instance: running_on_instance_label(
+            runner.runner_type == RunnerType::Instance,
+            running_before,
+        ),
+        git_depth: git_depth(&variables),
+        dependencies,
+        repo_url,
+        timeout,
+        variables,
+        user,
+        runner,
+        project,
+        pipeline,
+        token,
+        job,
+    }))
+}
+
+/// `GIT_DEPTH` as the last definition sets it; 0 or garbage: a full clone.
+fn git_depth(variables: &[JobVariable]) -> Option<u32> {
+    variables
+        .iter()
+        .rev()
+        .find(|v| v.key == "GIT_DEPTH")
+        .and_then(|v| v.value.trim().parse::<u32>().ok())
+        .filter(|depth| *depth > 0)
+}
+
+/// The jobs whose artifacts this one downloads: those `dependencies` names, else the `needs`
+/// that want artifacts, else every job of the earlier stages.
+fn dependencies_of(ctx: &Ctx<'_>, job: &Job) -> RepoResult<Vec<Dependency>> {
+    let named: Option<Vec<String>> = job.definition.dependencies.clone().or_else(|| {
+        job.definition.needs.as_ref().map(|needs| {
+            needs
+                .iter()
+                .filter(|n| n.artifacts)
+                .map(|n| n.job.clone())
+                .collect()
+        })
+    });
+    Ok(latest(ctx.out.jobs.pipeline_jobs(job.pipeline_id)?)
+        .into_iter()
+        .filter(|other| other.id != job.id)
+        .filter(|other| match &named {
+            Some(names) => names.contains(&other.name),
+            None => other.stage_index < job.stage_index,
+        })
+        .map(|other| Dependency {
+            id: other.id,
+            name: other.name,
+        })
+        .collect())
+}

@@ -1,0 +1,141 @@
+//! `POST /jobs/request`: the runner is authenticated (from memory when it polled lately), its
+//! contact recorded, and, unless its `last_update` is still current, it is offered the
+//! pending jobs it may take, in GitLab's order, until one conditional update gives it one.
+
+use std::collections::HashMap;
+
+use paddock_domain::job::queue::{Candidate, fair_order};
+use paddock_domain::job::{FailureReason, Job, JobStatus};
+use paddock_domain::runner::{AccessLevel, Runner, RunnerType};
+use paddock_domain::token::{TokenKind, is_expired};
+use paddock_domain::{JobId, ProjectId};
+use paddock_ports::inbound::{JobRequest, JobRequestOutcome, RunnerAuthError};
+use paddock_ports::outbound::{Assignment, JobChange, QueueQuery, QueueScope};
+
+use super::payload;
+use crate::queue::Known;
+use crate::runners::Ctx;
+
+/// GitLab's `MAX_QUEUE_DEPTH`: how many pending jobs one request tries before answering 409.
+pub const MAX_QUEUE_DEPTH: usize = 45;
+
+pub fn execute(ctx: &Ctx<'_>, request: JobRequest) -> Result<JobRequestOutcome, RunnerAuthError> {
+    if request.token.is_empty() {
+        return Err(RunnerAuthError::Forbidden);
+    }
+    let digest = request.token.digest();
+    let now = ctx.now();
+    let Known { runner, value } = match ctx.queues.known(&digest, now, ctx.config.queue_refresh) {
+        Some(known) if !is_expired(known.runner.token_expires_at, now) => known,
+        Some(_) => return Err(RunnerAuthError::Forbidden),
+        None => {
+            let runner = ctx.authenticate(&request.token)?;
+            let projects = match runner.runner_type {
+                RunnerType::Project => ctx.out.runners.runner_project_ids(runner.id)?,
+                _ => Vec::new(),
+            };
+            let value = ctx.queues.remember(digest, runner.clone(), projects, now);
+            Known { runner, value }
+        }
+    };
+    ctx.touch(&runner, Some(&request.contact));
+    // The value is taken before the queue is read: a job queued meanwhile changes it, so the
+    // runner's next poll reads the queue again.
+    if !runner.settings.active || request.last_update.as_deref() == Some(value.as_str()) {
+        return Ok(JobRequestOutcome::NoJob { last_update: value });
+    }
+    let (order, running) = offers(ctx, &runner)?;
+    if order.is_empty() {
+        return Ok(JobRequestOutcome::NoJob { last_update: value });
+    }
+    for job in order {
+        let token = ctx.out.token_generator.generate(TokenKind::Job);
+        let assignment = Assignment {
+            job,
+            runner: runner.id,
+            instance_runner: runner.runner_type == RunnerType::Instance,
+            system_id: request
+                .contact
+                .system_id
+                .clone()
+                .unwrap_or_else(|| paddock_domain::runner::LEGACY_SYSTEM_ID.to_owned()),
+            token_digest: token.digest(),
+            at: now,
+        };
+        let Some(job) = ctx.out.jobs.assign_job(&assignment)? else {
+            continue;
+        };
+        if let Some(missing) = unsupported(&job, &request.features) {
+            // GitLab drops a job the runner cannot run and offers the next one.
+            tracing::info!(
+                job.id = job.id.0,
+                runner.id = runner.id.0,
+                feature = missing,
+                "job needs a feature the runner lacks"
+            );
+            fail_unsupported(ctx, &job)?;
+            continue;
+        }
+        tracing::info!(job.id = job.id.0, runner.id = runner.id.0, "job assigned");
+        // The pipeline is running now.
+        crate::pipelines::progress::process(ctx, job.pipeline_id)?;
+        let running_before = running.get(&job.project_id).copied().unwrap_or(0);
+        let payload = payload::build(ctx, job, token, runner, running_before)?;
+        return Ok(JobRequestOutcome::Job(Box::new(payload)));
+    }
+    Ok(JobRequestOutcome::Conflict)
+}
+
+/// A feature the job needs that the runner did not advertise.
+fn unsupported(job: &Job, features: &[String]) -> Option<&'static str> {
+    let has = |name: &str| features.iter().any(|f| f == name);
+    let excludes = job
+        .definition
+        .artifacts
+        .as_ref()
+        .is_some_and(|a| !a.exclude.is_empty());
+    (excludes && !has("artifacts_exclude")).then_some("artifacts_exclude")
+}
+
+fn fail_unsupported(ctx: &Ctx<'_>, job: &Job) -> Result<(), RunnerAuthError> {
+    let change = JobChange {
+        from: vec![JobStatus::Running],
+        to: JobStatus::Failed,
+        at: ctx.now(),
+        failure_reason: Some(FailureReason::RunnerUnsupported),
+        exit_code: None,
+        allow_failure: None,
+    };
+    ctx.out.jobs.change_job(job.id, &change)?;
+    crate::pipelines::progress::process(ctx, job.pipeline_id)?;
+    Ok(())
+}
+
+/// The jobs to offer, in order, and (for an instance runner) how many jobs each of their
+/// projects runs on instance runners.
+fn offers(
+    ctx: &Ctx<'_>,
+    runner: &Runner,
+) -> Result<(Vec<JobId>, HashMap<ProjectId, u64>), RunnerAuthError> {
+    let scope = match runner.runner_type {
+        RunnerType::Project => QueueScope::ProjectRunner(runner.id),
+        RunnerType::Group => match runner.group_id {
+            Some(group) => QueueScope::GroupRunner(group),
+            None => return Ok((Vec::new(), HashMap::new())),
+        },
+        RunnerType::Instance => QueueScope::InstanceRunner,
+    };
+    let query = QueueQuery {
+        scope,
+        tags: runner.settings.tags.as_slice().to_vec(),
+        run_untagged: runner.settings.run_untagged,
+        protected_only: runner.settings.access_level == AccessLevel::RefProtected,
+    };
+    let candidates: Vec<Candidate> = ctx.out.jobs.queue(&query, MAX_QUEUE_DEPTH)?;
+    if runner.runner_type != RunnerType::Instance {
+        return Ok((candidates.iter().map(|c| c.job).collect(), HashMap::new()));
+    }
+    let projects: Vec<ProjectId> = candidates.iter().map(|c| c.project).collect();
+    let running = ctx.out.jobs.running_on_instance(&projects)?;
+    Ok((fair_order(candidates, &running), running))
+}

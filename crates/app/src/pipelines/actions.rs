@@ -1,0 +1,260 @@
+//! What users do to jobs and pipelines: cancel, retry, play, delete.
+
+use paddock_domain::ci::AllowFailure;
+use paddock_domain::job::{Job, JobStatus, Pipeline};
+use paddock_domain::permission::{Actor, ProjectAction};
+use paddock_domain::project::Project;
+use paddock_domain::{JobId, PipelineId};
+use paddock_ports::RepoResult;
+use paddock_ports::inbound::{
+    DeleteError, JobActionError, JobView, PipelineView, ProjectRef, What,
+};
+use paddock_ports::outbound::{JobChange, Retry};
+
+use super::progress::{self, latest};
+use super::views::Views;
+use crate::runners::Ctx;
+
+/// What a cancel stops (GitLab's cancelable statuses; manual jobs stay manual).
+const CANCELABLE: [JobStatus; 4] = [
+    JobStatus::Created,
+    JobStatus::Pending,
+    JobStatus::Running,
+    JobStatus::Canceling,
+];
+/// What a retry tries again.
+const RETRYABLE: [JobStatus; 3] = [JobStatus::Success, JobStatus::Failed, JobStatus::Canceled];
+
+pub const NOT_RETRYABLE: &str = "Job is not retryable";
+pub const UNPLAYABLE: &str = "Unplayable Job";
+
+/// The project, if the actor may run its pipelines.
+fn runnable(ctx: &Ctx<'_>, actor: &Actor, project: &ProjectRef) -> Result<Project, JobActionError> {
+    let (project, _, allowed) =
+        super::project_for(ctx, Some(actor), project, ProjectAction::RunPipelines)?;
+    if !allowed {
+        return Err(JobActionError::Forbidden(None));
+    }
+    Ok(project)
+}
+
+fn pipeline_of(
+    ctx: &Ctx<'_>,
+    project: &Project,
+    id: PipelineId,
+) -> Result<Pipeline, JobActionError> {
+    ctx.out
+        .pipelines
+        .pipeline(id)?
+        .filter(|p| p.project_id == project.id)
+        .ok_or(JobActionError::NotFound(What::Pipeline))
+}
+
+fn job_of(ctx: &Ctx<'_>, project: &Project, id: JobId) -> Result<Job, JobActionError> {
+    ctx.out
+        .jobs
+        .job(id)?
+        .filter(|j| j.project_id == project.id)
+        .ok_or(JobActionError::NotFound(What::Job))
+}
+
+fn change(ctx: &Ctx<'_>, from: &[JobStatus], to: JobStatus) -> JobChange {
+    JobChange {
+        from: from.to_vec(),
+        to,
+        at: ctx.now(),
+        failure_reason: None,
+        exit_code: None,
+        allow_failure: None,
+    }
+}
+
+fn cancel(ctx: &Ctx<'_>, job: &Job) -> RepoResult<()> {
+    if CANCELABLE.contains(&job.status)
+        && ctx
+            .out
+            .jobs
+            .change_job(job.id, &change(ctx, &CANCELABLE, JobStatus::Canceled))?
+            .is_some()
+    {
+        ctx.secrets.forget(job.id);
+    }
+    Ok(())
+}
+
+fn job_view(ctx: &Ctx<'_>, project: &Project, id: JobId) -> Result<JobView, JobActionError> {
+    let job = job_of(ctx, project, id)?;
+    Views::knowing(ctx, project)
+        .job(job)?
+        .ok_or(JobActionError::NotFound(What::Job))
+}
+
+fn pipeline_view(
+    ctx: &Ctx<'_>,
+    project: &Project,
+    id: PipelineId,
+) -> Result<PipelineView, JobActionError> {
+    let pipeline = progress::process(ctx, id)?.ok_or(JobActionError::NotFound(What::Pipeline))?;
+    Views::knowing(ctx, project)
+        .pipeline(pipeline)?
+        .ok_or(JobActionError::NotFound(What::Pipeline))
+}
+
+pub fn cancel_job(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    project: &ProjectRef,
+    id: JobId,
+) -> Result<JobView, JobActionError> {
+    let project = runnable(ctx, actor, project)?;
+    let job = job_of(ctx, &project, id)?;
+    cancel(ctx, &job)?;
+    progress::process(ctx, job.pipeline_id)?;
+    job_view(ctx, &project, id)
+}
+
+pub fn cancel_pipeline(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    project: &ProjectRef,
+    id: PipelineId,
+) -> Result<PipelineView, JobActionError> {
+    let project = runnable(ctx, actor, project)?;
+    pipeline_of(ctx, &project, id)?;
+    for job in latest(ctx.out.jobs.pipeline_jobs(id)?) {
+        cancel(ctx, &job)?;
+    }
+    pipeline_view(ctx, &project, id)
+}
+
+/// A new try of `job`, waiting for the progression to start it.
+fn new_try(ctx: &Ctx<'_>, actor: &Actor, job: &Job) -> RepoResult<Option<Job>> {
+    ctx.out.jobs.retry_job(
+        job.id,
+        &Retry {
+            status: JobStatus::Created,
+            allow_failure: job.definition.allow_failure == AllowFailure::Yes,
+            user_id: Some(actor.user),
+            at: ctx.now(),
+        },
+    )
+}
+
+/// Jobs skipped because of what is retried wait again.
+fn reset_skipped(ctx: &Ctx<'_>, jobs: &[Job]) -> RepoResult<()> {
+    for job in jobs.iter().filter(|j| j.status == JobStatus::Skipped) {
+        ctx.out.jobs.change_job(
+            job.id,
+            &change(ctx, &[JobStatus::Skipped], JobStatus::Created),
+        )?;
+    }
+    Ok(())
+}
+
+pub fn retry_job(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    project: &ProjectRef,
+    id: JobId,
+) -> Result<JobView, JobActionError> {
+    let project = runnable(ctx, actor, project)?;
+    let job = job_of(ctx, &project, id)?;
+    if job.retried || !RETRYABLE.contains(&job.status) {
+        return Err(JobActionError::Forbidden(Some(NOT_RETRYABLE)));
+    }
+    let fresh = new_try(ctx, actor, &job)?.ok_or(JobActionError::Forbidden(Some(NOT_RETRYABLE)))?;
+    let later: Vec<Job> = latest(ctx.out.jobs.pipeline_jobs(job.pipeline_id)?)
+        .into_iter()
+        .filter(|j| waits_for(j, &job))
+        .collect();
+    reset_skipped(ctx, &later)?;
+    progress::process(ctx, job.pipeline_id)?;
+    tracing::info!(
+        job.id = job.id.0,
+        retry.id = fresh.id.0,
+        user.id = actor.user.0,
+        "job retried"
+    );
+    job_view(ctx, &project, fresh.id)
+}
+
+/// Whether `job` waits for `other`: a later stage, or a need.
+fn waits_for(job: &Job, other: &Job) -> bool {
+    match &job.definition.needs {
+        Some(needs) => needs.iter().any(|n| n.job == other.name),
+        None => job.stage_index > other.stage_index,
+    }
+}
+
+pub fn retry_pipeline(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    project: &ProjectRef,
+    id: PipelineId,
+) -> Result<PipelineView, JobActionError> {
+    let project = runnable(ctx, actor, project)?;
+    pipeline_of(ctx, &project, id)?;
+    let jobs = latest(ctx.out.jobs.pipeline_jobs(id)?);
+    for job in jobs
+        .iter()
+        .filter(|j| matches!(j.status, JobStatus::Failed | JobStatus::Canceled))
+    {
+        new_try(ctx, actor, job)?;
+    }
+    reset_skipped(ctx, &jobs)?;
+    tracing::info!(
+        pipeline.id = id.0,
+        user.id = actor.user.0,
+        "pipeline retried"
+    );
+    pipeline_view(ctx, &project, id)
+}
+
+pub fn play_job(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    project: &ProjectRef,
+    id: JobId,
+) -> Result<JobView, JobActionError> {
+    let project = runnable(ctx, actor, project)?;
+    let job = job_of(ctx, &project, id)?;
+    if job.status != JobStatus::Manual {
+        return Err(JobActionError::Rejected(UNPLAYABLE));
+    }
+    let played = ctx
+        .out
+        .jobs
+        .change_job(id, &change(ctx, &[JobStatus::Manual], JobStatus::Pending))?
+        .ok_or(JobActionError::Rejected(UNPLAYABLE))?;
+    progress::tick(ctx, std::slice::from_ref(&played))?;
+    progress::process(ctx, job.pipeline_id)?;
+    tracing::info!(job.id = id.0, user.id = actor.user.0, "manual job played");
+    job_view(ctx, &project, id)
+}
+
+pub fn delete_pipeline(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    project: &ProjectRef,
+    id: PipelineId,
+) -> Result<(), DeleteError> {
+    let (project, _, allowed) =
+        super::project_for(ctx, Some(actor), project, ProjectAction::DeletePipelines)?;
+    if !allowed {
+        return Err(DeleteError::Forbidden(None));
+    }
+    let found = ctx
+        .out
+        .pipelines
+        .pipeline(id)?
+        .filter(|p| p.project_id == project.id);
+    if found.is_none() || !ctx.out.pipelines.delete_pipeline(id)? {
+        return Err(DeleteError::NotFound(What::Pipeline));
+    }
+    tracing::info!(
+        pipeline.id = id.0,
+        user.id = actor.user.0,
+        "pipeline deleted"
+    );
+    Ok(())
+}

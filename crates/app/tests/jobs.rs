@@ -1,0 +1,244 @@
+//! Job use cases over the in-memory fakes: the runner's queue value answered from memory,
+//! pipelines moving on as runners report, and logs with masked values hidden.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use chrono::Duration;
+use paddock_app::{AppConfig, Paddock};
+use paddock_domain::job::JobStatus;
+use paddock_domain::permission::Actor;
+use paddock_domain::token::PlainToken;
+use paddock_domain::{JobId, UserId};
+use paddock_ports::inbound::*;
+use paddock_ports::outbound::Outbound;
+use paddock_testkit::{FixedClock, memory_outbound};
+
+const ROOT: Actor = Actor {
+    user: UserId(1),
+    admin: true,
+};
+const REGISTRATION: &str = "GR1348941instance";
+const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
+const CONFIG: &str = "
+stages: [build, test]
+build:
+  stage: build
+  script: echo build
+test:
+  stage: test
+  script: echo test
+";
+
+fn app() -> (Paddock, Outbound, Arc<FixedClock>) {
+    let (out, _, clock) = memory_outbound();
+    let app = Paddock::with_config(out.clone(), AppConfig::default());
+    app.bootstrap(BootstrapRequest {
+        root_token: Some(PlainToken::from_user("glpat-root")),
+        registration_token: Some(PlainToken::from_user(REGISTRATION)),
+    })
+    .expect("bootstrap");
+    (app, out, clock)
+}
+
+fn project(app: &Paddock) -> ProjectRef {
+    let details = app
+        .create_project(
+            &ROOT,
+            CreateProjectRequest {
+                name: Some("app".into()),
+                ci_config: Some(CONFIG.into()),
+                ..CreateProjectRequest::default()
+            },
+        )
+        .expect("project");
+    ProjectRef::Id(details.project.id)
+}
+
+fn pipeline(app: &Paddock, project: &ProjectRef) -> PipelineView {
+    app.create_pipeline(
+        &ROOT,
+        project,
+        CreatePipelineRequest {
+            ref_name: "main".into(),
+            sha: Some(SHA.into()),
+            ..CreatePipelineRequest::default()
+        },
+    )
+    .expect("pipeline")
+}
+
+fn runner(app: &Paddock) -> PlainToken {
+    app.register_runner(RegisterRunnerRequest {
+        registration_token: PlainToken::from_user(REGISTRATION),
+        settings: RunnerSettingsInput::default(),
+        contact: RunnerContact::default(),
+    })
+    .expect("registered")
+    .token
+}
+
+fn poll(app: &Paddock, token: &PlainToken, last_update: Option<&str>) -> JobRequestOutcome {
+    app.request_job(JobRequest {
+        token: token.clone(),
+        contact: RunnerContact::default(),
+        last_update: last_update.map(str::to_owned),
+        features: Vec::new(),
+    })
+    .expect("a poll")
+}
+
+fn no_job(outcome: JobRequestOutcome) -> String {
+    match outcome {
+        JobRequestOutcome::NoJob { last_update } => last_update,
+        other => panic!("expected no job, got {other:?}"),
+    }
+}
+
+fn job(outcome: JobRequestOutcome) -> Box<JobPayload> {
+    match outcome {
+        JobRequestOutcome::Job(payload) => payload,
+        other => panic!("expected a job, got {other:?}"),
+    }
+}
+
+fn finish(app: &Paddock, payload: &JobPayload, state: &str) -> Result<JobStatus, JobUpdateError> {
+    app.update_job(
+        payload.job.id,
+        JobUpdate {
+            token: payload.token.clone(),
+            state: Some(state.into()),
+            failure_reason: Some("script_failure".into()),
+            exit_code: Some(1),
+            trace: None,
+        },
+    )
+}
+
+#[test]
+fn an_idle_poll_with_the_current_value_is_answered_from_memory() {
+    let (app, out, clock) = app();
+    let token = runner(&app);
+    let value = no_job(poll(&app, &token, None));
+    // The runner disappears behind this process's back (another process deleted it): a poll
+    // with the current value does not read the database, so it still gets "no job".
+    let id = out.runners.runner_by_token(&token.digest()).unwrap().unwrap().id;
+    assert!(out.runners.delete_runner(id).unwrap());
+    assert_eq!(no_job(poll(&app, &token, Some(&value))), value);
+    // Once the value is older than the refresh interval, the database is asked again.
+    clock.advance(Duration::seconds(11));
+    let refused = app.request_job(JobRequest {
+        token: token.clone(),
+        contact: RunnerContact::default(),
+        last_update: Some(value),
+        features: Vec::new(),
+    });
+    assert_eq!(refused, Err(RunnerAuthError::Forbidden));
+}
+
+#[test]
+fn a_job_becoming_pending_changes_the_value_of_runners_that_can_take_it() {
+    let (app, _, _) = app();
+    let token = runner(&app);
+    let project = project(&app);
+    let before = no_job(poll(&app, &token, None));
+    pipeline(&app, &project);
+    // The poll with the old value reads the queue and gets the job.
+    let payload = job(poll(&app, &token, Some(&before)));
+    assert_eq!(payload.job.name, "build");
+    assert!(payload.token.expose().starts_with("glcbt-"));
+    let after = no_job(poll(&app, &token, None));
+    assert_ne!(before, after);
+}
+
+#[test]
+fn stages_run_in_order_and_the_pipeline_follows_its_jobs() {
+    let (app, _, _) = app();
+    let token = runner(&app);
+    let project = project(&app);
+    let created = pipeline(&app, &project);
+    assert_eq!(created.pipeline.status, JobStatus::Pending);
+    let build = job(poll(&app, &token, None));
+    no_job(poll(&app, &token, None));
+    let running = app.pipeline(Some(&ROOT), &project, created.pipeline.id).unwrap();
+    assert_eq!(running.pipeline.status, JobStatus::Running);
+    assert_eq!(finish(&app, &build, "success"), Ok(JobStatus::Success));
+    let test = job(poll(&app, &token, None));
+    assert_eq!(test.job.name, "test");
+    assert_eq!(test.dependencies.len(), 1, "the build job");
+    assert_eq!(finish(&app, &test, "failed"), Ok(JobStatus::Failed));
+    let done = app.pipeline(Some(&ROOT), &project, created.pipeline.id).unwrap();
+    assert_eq!(done.pipeline.status, JobStatus::Failed);
+    assert!(done.pipeline.finished_at.is_some());
+    // A finished job refuses further updates and says what it is.
+    assert_eq!(
+        finish(&app, &test, "success"),
+        Err(JobUpdateError::Auth(JobAuthError::NotRunning(JobStatus::Failed)))
+    );
+}
+
+#[test]
+fn logs_hide_masked_values_and_append_only_at_their_end() {
+    let (app, _, _) = app();
+    let token = runner(&app);
+    let project = project(&app);
+    app.create_variable(
+        &ROOT,
+        &project,
+        VariableInput {
+            key: Some("SECRET".into()),
+            value: Some("s3cr3t-value".into()),
+            masked: Some(true),
+            ..VariableInput::default()
+        },
+    )
+    .unwrap();
+    pipeline(&app, &project);
+    let build = job(poll(&app, &token, None));
+    assert!(
+        build
+            .variables
+            .iter()
+            .any(|v| v.key == "SECRET" && v.masked && !v.public)
+    );
+    let append = |start: u64, data: &str| {
+        app.append_trace(
+            build.job.id,
+            TraceAppend {
+                token: build.token.clone(),
+                start,
+                data: data.as_bytes().to_vec(),
+            },
+        )
+    };
+    assert_eq!(
+        append(0, "token s3cr3t-value\n"),
+        Ok(TraceAppended::Appended {
+            size: 19,
+            status: JobStatus::Running
+        })
+    );
+    assert_eq!(append(5, "again"), Ok(TraceAppended::Mismatch { size: 19 }));
+    let log = app.job_trace(Some(&ROOT), &project, build.job.id).unwrap();
+    assert_eq!(String::from_utf8(log).unwrap(), "token [MASKED]xxxx\n");
+    // Someone else's token gets nothing.
+    let stranger = app.append_trace(
+        build.job.id,
+        TraceAppend {
+            token: PlainToken::from_user("glcbt-wrong"),
+            start: 19,
+            data: b"x".to_vec(),
+        },
+    );
+    assert_eq!(stranger, Err(TraceError::Auth(JobAuthError::Forbidden)));
+    let missing = app.append_trace(
+        JobId(999),
+        TraceAppend {
+            token: build.token.clone(),
+            start: 0,
+            data: b"x".to_vec(),
+        },
+    );
+    assert_eq!(missing, Err(TraceError::Auth(JobAuthError::Forbidden)));
+}
