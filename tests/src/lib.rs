@@ -17,6 +17,7 @@
 pub mod binary;
 pub mod python;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use paddock_db::testing::PostgresDatabase;
@@ -43,17 +44,24 @@ pub enum Backend {
 ///     }
 /// }
 /// ```
+///
+/// With `flags: ["--max-trace-size", "64"];` first, each server is started with those extra
+/// `paddock serve` flags (a file may use this form once per module).
 #[macro_export]
 macro_rules! on_both_backends {
-    ($(fn $name:ident($server:ident) $body:block)*) => {
+    (flags: $flags:expr; $(fn $name:ident($server:ident) $body:block)*) => {
         mod sqlite {
             #[allow(unused_imports)]
             use super::*;
             $(
                 #[test]
                 fn $name() {
-                    let $server = $crate::TestServer::start($crate::Backend::Sqlite)
-                        .expect("SQLite is always available");
+                    let $server = $crate::TestServer::start_with_flags(
+                        $crate::Backend::Sqlite,
+                        $crate::Options::default(),
+                        &$flags,
+                    )
+                    .expect("SQLite is always available");
                     $body
                 }
             )*
@@ -64,13 +72,20 @@ macro_rules! on_both_backends {
             $(
                 #[test]
                 fn $name() {
-                    let Some($server) = $crate::TestServer::start($crate::Backend::Postgres) else {
+                    let Some($server) = $crate::TestServer::start_with_flags(
+                        $crate::Backend::Postgres,
+                        $crate::Options::default(),
+                        &$flags,
+                    ) else {
                         return;
                     };
                     $body
                 }
             )*
         }
+    };
+    ($(fn $name:ident($server:ident) $body:block)*) => {
+        $crate::on_both_backends! { flags: [] as [&str; 0]; $(fn $name($server) $body)* }
     };
 }
 
@@ -328,6 +343,206 @@ impl TestServer {
             .to_owned()
     }
 
+    /// Creates a project as root (in root's namespace, or in `namespace`) whose CI
+    /// configuration is `ci_config`; returns its id.
+    #[track_caller]
+    pub fn ci_project(&self, path: &str, namespace: Option<i64>, ci_config: &str) -> i64 {
+        let mut body = json!({"name": path, "path": path, "ci_config": ci_config});
+        if let Some(namespace) = namespace {
+            body["namespace_id"] = json!(namespace);
+        }
+        let project = expect_json(self.post("/projects").json(&body), 201);
+        project["id"].as_i64().expect("a project id")
+    }
+
+    /// `POST /projects/:id/pipeline` as root for `ref_name` at [`SHA`] (no repository
+    /// needed); asserts 201 and returns the pipeline.
+    #[track_caller]
+    pub fn create_pipeline(&self, project: i64, ref_name: &str) -> Value {
+        self.create_pipeline_with(project, json!({"ref": ref_name}))
+    }
+
+    /// `POST /projects/:id/pipeline` as root with `body`, [`SHA`] added unless it names a
+    /// `sha`; asserts 201 and returns the pipeline.
+    #[track_caller]
+    pub fn create_pipeline_with(&self, project: i64, mut body: Value) -> Value {
+        if body.get("sha").is_none() {
+            body["sha"] = json!(SHA);
+        }
+        expect_json(
+            self.post(&format!("/projects/{project}/pipeline"))
+                .json(&body),
+            201,
+        )
+    }
+
+    /// The pipeline as root.
+    #[track_caller]
+    pub fn pipeline(&self, project: i64, pipeline: i64) -> Value {
+        expect_json(
+            self.get(&format!("/projects/{project}/pipelines/{pipeline}")),
+            200,
+        )
+    }
+
+    /// The pipeline's status as root.
+    #[track_caller]
+    pub fn pipeline_status(&self, project: i64, pipeline: i64) -> String {
+        self.pipeline(project, pipeline)["status"]
+            .as_str()
+            .expect("a pipeline status")
+            .to_owned()
+    }
+
+    /// The pipeline's jobs (latest tries, by id), as root.
+    #[track_caller]
+    pub fn pipeline_jobs(&self, project: i64, pipeline: i64) -> Vec<Value> {
+        let list = expect_json(
+            self.get(&format!(
+                "/projects/{project}/pipelines/{pipeline}/jobs?per_page=100"
+            )),
+            200,
+        );
+        let mut jobs = list.as_array().expect("a job list").clone();
+        jobs.sort_by_key(|j| j["id"].as_i64());
+        jobs
+    }
+
+    /// `name: status` of each job of the pipeline, by name.
+    #[track_caller]
+    pub fn job_statuses(&self, project: i64, pipeline: i64) -> BTreeMap<String, String> {
+        self.pipeline_jobs(project, pipeline)
+            .iter()
+            .map(|j| {
+                (
+                    j["name"].as_str().expect("a job name").to_owned(),
+                    j["status"].as_str().expect("a job status").to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// The job with this name in the pipeline.
+    #[track_caller]
+    pub fn job_named(&self, project: i64, pipeline: i64, name: &str) -> Value {
+        self.pipeline_jobs(project, pipeline)
+            .into_iter()
+            .find(|j| j["name"] == name)
+            .unwrap_or_else(|| panic!("a job {name} in pipeline {pipeline}"))
+    }
+
+    /// A job as root.
+    #[track_caller]
+    pub fn job(&self, project: i64, job: i64) -> Value {
+        expect_json(self.get(&format!("/projects/{project}/jobs/{job}")), 200)
+    }
+
+    /// Registers an instance runner; returns its id and token.
+    #[track_caller]
+    pub fn instance_runner(&self, body: Value) -> (i64, String) {
+        self.register_runner_id(&self.registration_token, body)
+    }
+
+    /// `POST /jobs/request` with the runner's token (and `body`'s other fields): the job on
+    /// 201 (asserting `Content-Type: application/json` and no `X-GitLab-Last-Update`), `None`
+    /// on 204 (asserting `X-GitLab-Last-Update`). A 409 is retried.
+    #[track_caller]
+    pub fn request_job_with(&self, token: &str, body: Value) -> Option<Value> {
+        let mut body = if body.is_null() { json!({}) } else { body };
+        body["token"] = json!(token);
+        for _ in 0..50 {
+            let response = self
+                .anonymous(Method::POST, "/jobs/request")
+                .json(&body)
+                .send()
+                .expect("the request is answered");
+            match response.status().as_u16() {
+                201 => {
+                    assert_eq!(header(&response, "X-GitLab-Last-Update"), "");
+                    return Some(assert_json(response, 201));
+                }
+                204 => {
+                    assert!(
+                        !header(&response, "X-GitLab-Last-Update").is_empty(),
+                        "a 204 carries X-GitLab-Last-Update"
+                    );
+                    return None;
+                }
+                409 => continue,
+                other => panic!(
+                    "POST /jobs/request answered {other}: {}",
+                    response.text().unwrap_or_default()
+                ),
+            }
+        }
+        panic!("POST /jobs/request kept answering 409");
+    }
+
+    /// [`TestServer::request_job_with`] with no other fields.
+    #[track_caller]
+    pub fn request_job(&self, token: &str) -> Option<Value> {
+        self.request_job_with(token, Value::Null)
+    }
+
+    /// Takes a job with the runner's token, asserting there is one.
+    #[track_caller]
+    pub fn take_job(&self, token: &str) -> Value {
+        self.request_job(token)
+            .unwrap_or_else(|| panic!("a job for the runner"))
+    }
+
+    /// `PUT /jobs/:id` with the job's token in `JOB-TOKEN` and `body`.
+    pub fn update_job(&self, job: &Value, body: Value) -> Response {
+        let id = job["id"].as_i64().expect("a job id");
+        self.anonymous(Method::PUT, &format!("/jobs/{id}"))
+            .header("JOB-TOKEN", job["token"].as_str().expect("a job token"))
+            .json(&body)
+            .send()
+            .expect("the request is answered")
+    }
+
+    /// Finishes a job taken by a runner with `state` (`success` or `failed`); asserts 200.
+    #[track_caller]
+    pub fn finish_job(&self, job: &Value, state: &str) {
+        let response = self.update_job(job, json!({"state": state}));
+        assert_eq!(response.status().as_u16(), 200, "PUT /jobs/:id");
+        assert_eq!(header(&response, "Job-Status"), state);
+    }
+
+    /// `PATCH /jobs/:id/trace` with the job's token, `Content-Range: <start>-<end>` (the
+    /// inclusive end gitlab-runner sends) and `data`.
+    pub fn patch_trace(&self, job: &Value, start: usize, data: &[u8]) -> Response {
+        let id = job["id"].as_i64().expect("a job id");
+        let end = (start + data.len()).saturating_sub(1);
+        self.anonymous(Method::PATCH, &format!("/jobs/{id}/trace"))
+            .header("JOB-TOKEN", job["token"].as_str().expect("a job token"))
+            .header("Content-Type", "text/plain")
+            .header("Content-Range", format!("{start}-{end}"))
+            .body(data.to_vec())
+            .send()
+            .expect("the request is answered")
+    }
+
+    /// `GET /projects/:id/jobs/:job_id/trace` as root: the stored log.
+    #[track_caller]
+    pub fn job_log(&self, project: i64, job: i64) -> String {
+        let response = expect_status(
+            self.get(&format!("/projects/{project}/jobs/{job}/trace")),
+            200,
+        );
+        response.text().expect("a log")
+    }
+
+    /// Protects a branch of the project (as root).
+    #[track_caller]
+    pub fn protect_branch(&self, project: i64, name: &str) {
+        expect_json(
+            self.post(&format!("/projects/{project}/protected_branches"))
+                .json(&json!({"name": name})),
+            201,
+        );
+    }
+
     /// Stops the server now (it also stops when dropped).
     pub fn stop(mut self) {
         if let Some(server) = self.server.take() {
@@ -379,6 +594,9 @@ pub fn header(response: &Response, name: &str) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+/// The commit of pipelines created without a repository.
+pub const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
 
 /// The workspace root (for `migrations/`, the Python scripts, ...).
 pub fn workspace_root() -> PathBuf {

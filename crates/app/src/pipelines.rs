@@ -15,15 +15,65 @@ use paddock_domain::namespace::Namespace;
 use paddock_domain::pagination::PageRequest;
 use paddock_domain::permission::{Actor, ProjectAction, may_on_project};
 use paddock_domain::project::Project;
+use paddock_domain::protected_branch::{self, ProtectedBranch, is_protected};
 use paddock_domain::runner::RunnerId;
 use paddock_domain::{JobId, PipelineId};
 use paddock_ports::Page;
+use paddock_ports::RepoResult;
 use paddock_ports::inbound::*;
 use paddock_ports::outbound::PipelineFilter;
 
 use crate::Paddock;
-use crate::access::{project_standing, visible_project};
+use crate::access::{project_roles, project_standing, visible_project};
 use crate::runners::Ctx;
+
+/// Every protected-branch rule of a project.
+fn protected_rules(ctx: &Ctx<'_>, project: &Project) -> RepoResult<Vec<ProtectedBranch>> {
+    let mut rules = Vec::new();
+    let mut page = PageRequest::new(Some(1), Some(100));
+    loop {
+        let found = ctx
+            .out
+            .protected_branches
+            .protected_branches(project.id, page)?;
+        let last = (found.items.len() as u64) < page.limit();
+        rules.extend(found.items);
+        if last {
+            return Ok(rules);
+        }
+        page = PageRequest::new(Some(i64::from(page.page()) + 1), Some(100));
+    }
+}
+
+/// Whether a protected-branch rule covers the branch.
+pub(crate) fn ref_is_protected(ctx: &Ctx<'_>, project: &Project, branch: &str) -> RepoResult<bool> {
+    let rules = protected_rules(ctx, project)?;
+    Ok(is_protected(rules.iter().map(|r| r.name.as_str()), branch))
+}
+
+/// Whether the actor may run pipelines and jobs for a protected branch: administrators, and
+/// those whose role reaches a matching rule's push or merge level (GitLab's
+/// `can_update_branch?`).
+pub(crate) fn may_update_ref(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    project: &Project,
+    branch: &str,
+) -> RepoResult<bool> {
+    if actor.admin {
+        return Ok(true);
+    }
+    let Some(namespace) = ctx.out.namespaces.namespace(project.namespace_id)? else {
+        return Ok(false);
+    };
+    let roles = project_roles(ctx.out, Some(actor), project, &namespace)?;
+    let rules = protected_rules(ctx, project)?;
+    Ok(protected_branch::may_update(
+        &rules,
+        branch,
+        roles.effective(),
+    ))
+}
 
 /// A project the actor can see, and whether they may do `action` in it.
 pub(crate) fn project_for(

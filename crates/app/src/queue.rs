@@ -46,6 +46,9 @@ pub struct RunnerQueues {
     /// Makes values unique across processes and restarts.
     nonce: u64,
     counter: AtomicU64,
+    /// Bumped by every [`forget`](Self::forget): a runner read before a forget is not
+    /// remembered after it.
+    epoch: AtomicU64,
 }
 
 impl RunnerQueues {
@@ -55,6 +58,7 @@ impl RunnerQueues {
             entries: Mutex::new(Entries::default()),
             nonce,
             counter: AtomicU64::new(0),
+            epoch: AtomicU64::new(0),
         }
     }
 
@@ -85,16 +89,27 @@ impl RunnerQueues {
         })
     }
 
-    /// Remembers a runner just read from the database, with a new queue value.
+    /// What to pass to [`remember`](Self::remember), taken before reading the runner.
+    pub fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::SeqCst)
+    }
+
+    /// Remembers a runner just read from the database, with a new queue value; unless some
+    /// runner was forgotten since `epoch` (it may be this one, read before it changed): the
+    /// value is then given but not remembered, and the runner is read again next time.
     pub fn remember(
         &self,
         token: TokenDigest,
         runner: Runner,
         projects: Vec<ProjectId>,
         now: DateTime<Utc>,
+        epoch: u64,
     ) -> String {
         let value = self.next_value();
         let mut entries = self.lock();
+        if self.epoch() != epoch {
+            return value;
+        }
         if let Some(old) = entries.token_of.insert(runner.id, token)
             && old != token
         {
@@ -139,6 +154,7 @@ impl RunnerQueues {
     /// The runner changed or is gone: it is read again at its next request (with a new value).
     pub fn forget(&self, runner: RunnerId) {
         let mut entries = self.lock();
+        self.epoch.fetch_add(1, Ordering::SeqCst);
         if let Some(token) = entries.token_of.remove(&runner) {
             entries.by_token.remove(&token);
         }
@@ -209,24 +225,28 @@ mod tests {
             runner(1, RunnerType::Project, None, &[]),
             vec![ProjectId(5)],
             now,
+            0,
         );
         queues.remember(
             tokens[1],
             runner(2, RunnerType::Group, Some(3), &[]),
             vec![],
             now,
+            0,
         );
         queues.remember(
             tokens[2],
             runner(3, RunnerType::Instance, None, &["gpu"]),
             vec![],
             now,
+            0,
         );
         queues.remember(
             tokens[3],
             runner(4, RunnerType::Project, None, &[]),
             vec![ProjectId(6)],
             now,
+            0,
         );
         let before: Vec<String> = tokens
             .iter()
@@ -264,6 +284,7 @@ mod tests {
             runner(1, RunnerType::Instance, None, &[]),
             vec![],
             now,
+            0,
         );
         assert!(
             queues
@@ -277,5 +298,23 @@ mod tests {
         );
         queues.forget(RunnerId(1));
         assert!(queues.known(&token, now, refresh).is_none());
+        // Read before the forget: not remembered.
+        queues.remember(
+            token,
+            runner(1, RunnerType::Instance, None, &[]),
+            vec![],
+            now,
+            0,
+        );
+        assert!(queues.known(&token, now, refresh).is_none());
+        let epoch = queues.epoch();
+        queues.remember(
+            token,
+            runner(1, RunnerType::Instance, None, &[]),
+            vec![],
+            now,
+            epoch,
+        );
+        assert!(queues.known(&token, now, refresh).is_some());
     }
 }

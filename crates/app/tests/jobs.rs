@@ -123,7 +123,12 @@ fn an_idle_poll_with_the_current_value_is_answered_from_memory() {
     let value = no_job(poll(&app, &token, None));
     // The runner disappears behind this process's back (another process deleted it): a poll
     // with the current value does not read the database, so it still gets "no job".
-    let id = out.runners.runner_by_token(&token.digest()).unwrap().unwrap().id;
+    let id = out
+        .runners
+        .runner_by_token(&token.digest())
+        .unwrap()
+        .unwrap()
+        .id;
     assert!(out.runners.delete_runner(id).unwrap());
     assert_eq!(no_job(poll(&app, &token, Some(&value))), value);
     // Once the value is older than the refresh interval, the database is asked again.
@@ -161,21 +166,54 @@ fn stages_run_in_order_and_the_pipeline_follows_its_jobs() {
     assert_eq!(created.pipeline.status, JobStatus::Pending);
     let build = job(poll(&app, &token, None));
     no_job(poll(&app, &token, None));
-    let running = app.pipeline(Some(&ROOT), &project, created.pipeline.id).unwrap();
+    let running = app
+        .pipeline(Some(&ROOT), &project, created.pipeline.id)
+        .unwrap();
     assert_eq!(running.pipeline.status, JobStatus::Running);
     assert_eq!(finish(&app, &build, "success"), Ok(JobStatus::Success));
     let test = job(poll(&app, &token, None));
     assert_eq!(test.job.name, "test");
     assert_eq!(test.dependencies.len(), 1, "the build job");
     assert_eq!(finish(&app, &test, "failed"), Ok(JobStatus::Failed));
-    let done = app.pipeline(Some(&ROOT), &project, created.pipeline.id).unwrap();
+    let done = app
+        .pipeline(Some(&ROOT), &project, created.pipeline.id)
+        .unwrap();
     assert_eq!(done.pipeline.status, JobStatus::Failed);
     assert!(done.pipeline.finished_at.is_some());
     // A finished job refuses further updates and says what it is.
     assert_eq!(
         finish(&app, &test, "success"),
-        Err(JobUpdateError::Auth(JobAuthError::NotRunning(JobStatus::Failed)))
+        Err(JobUpdateError::Auth(JobAuthError::NotRunning(
+            JobStatus::Failed
+        )))
     );
+}
+
+#[test]
+fn a_failed_stage_skips_the_next_and_fails_the_pipeline_at_once() {
+    let (app, _, _) = app();
+    let token = runner(&app);
+    let project = project(&app);
+    let created = pipeline(&app, &project);
+    let build = job(poll(&app, &token, None));
+    assert_eq!(finish(&app, &build, "failed"), Ok(JobStatus::Failed));
+    // Only jobs were skipped, none started: the pipeline's status still follows.
+    let jobs = app
+        .pipeline_jobs(
+            Some(&ROOT),
+            &project,
+            created.pipeline.id,
+            JobListQuery::default(),
+            paddock_domain::pagination::PageRequest::new(None, None),
+        )
+        .unwrap();
+    let statuses: Vec<JobStatus> = jobs.items.iter().map(|v| v.job.status).collect();
+    assert_eq!(statuses, vec![JobStatus::Failed, JobStatus::Skipped]);
+    let done = app
+        .pipeline(Some(&ROOT), &project, created.pipeline.id)
+        .unwrap();
+    assert_eq!(done.pipeline.status, JobStatus::Failed);
+    assert!(done.pipeline.finished_at.is_some());
 }
 
 #[test]
@@ -207,7 +245,7 @@ fn logs_hide_masked_values_and_append_only_at_their_end() {
             build.job.id,
             TraceAppend {
                 token: build.token.clone(),
-                start,
+                start: Some(start),
                 data: data.as_bytes().to_vec(),
             },
         )
@@ -227,7 +265,7 @@ fn logs_hide_masked_values_and_append_only_at_their_end() {
         build.job.id,
         TraceAppend {
             token: PlainToken::from_user("glcbt-wrong"),
-            start: 19,
+            start: Some(19),
             data: b"x".to_vec(),
         },
     );
@@ -236,7 +274,7 @@ fn logs_hide_masked_values_and_append_only_at_their_end() {
         JobId(999),
         TraceAppend {
             token: build.token.clone(),
-            start: 0,
+            start: Some(0),
             data: b"x".to_vec(),
         },
     );

@@ -243,6 +243,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    job_secrets (job_id) {
+        job_id -> BigInt,
+        sealed -> Binary,
+    }
+}
+
+diesel::table! {
     project_variables (id) {
         id -> BigInt,
         project_id -> BigInt,
@@ -263,6 +270,7 @@ diesel::joinable!(jobs -> projects (project_id));
 diesel::joinable!(jobs -> runners (runner_id));
 diesel::joinable!(job_tags -> jobs (job_id));
 diesel::joinable!(job_trace_chunks -> jobs (job_id));
+diesel::joinable!(job_secrets -> jobs (job_id));
 diesel::joinable!(project_variables -> projects (project_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -281,5 +289,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     jobs,
     job_tags,
     job_trace_chunks,
+    job_secrets,
     project_variables,
 );

@@ -9,7 +9,7 @@ use paddock_db::{Database, DatabaseUrl, DbStore};
 use paddock_ports::outbound::{Clock, NewUser, UserRepository};
 use paddock_testkit::FixedClock;
 
-const TABLES: [&str; 16] = [
+const TABLES: [&str; 17] = [
     "users",
     "projects",
     "namespaces",
@@ -25,6 +25,7 @@ const TABLES: [&str; 16] = [
     "jobs",
     "job_tags",
     "job_trace_chunks",
+    "job_secrets",
     "project_variables",
 ];
 

@@ -81,9 +81,97 @@ pub fn is_protected<'a>(patterns: impl IntoIterator<Item = &'a str>, name: &str)
     patterns.into_iter().any(|p| pattern_matches(p, name))
 }
 
+/// Whether someone with `role` may update the branch `name` that these rules protect
+/// (GitLab's `can_update_branch?`): one matching rule whose push or merge level the role
+/// reaches suffices; `No one` lets nobody. Administrators are let through by the caller.
+pub fn may_update(rules: &[ProtectedBranch], name: &str, role: Option<crate::Role>) -> bool {
+    let Some(role) = role else { return false };
+    rules
+        .iter()
+        .filter(|rule| pattern_matches(&rule.name, name))
+        .any(|rule| {
+            [rule.push_access_level, rule.merge_access_level]
+                .into_iter()
+                .any(|level| level != BranchAccessLevel::NoOne && role.level() >= level.level())
+        })
+}
+
+/// The longest ref name Paddock takes.
+pub const MAX_REF_LENGTH: usize = 255;
+
+/// Whether `name` can be a branch or tag name (git's `check-ref-format` rules, at most 255
+/// bytes).
+pub fn is_valid_ref_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_REF_LENGTH
+        && !name.starts_with(['-', '/', '.'])
+        && !name.ends_with(['/', '.'])
+        && !name.ends_with(".lock")
+        && !name.contains("..")
+        && !name.contains("//")
+        && !name.contains("@{")
+        && !name.contains("/.")
+        && name != "@"
+        && !name
+            .chars()
+            .any(|c| c.is_control() || c == ' ' || "~^:?*[\\".contains(c))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ref_names() {
+        for good in ["main", "release/1.0", "v1.2.3", "feature_x-y"] {
+            assert!(is_valid_ref_name(good), "{good}");
+        }
+        for bad in [
+            "", "-x", "a..b", "a b", "a~1", "a^", "a:b", "a?", "a*", "a[", "a\\b", "/a", "a/",
+            "a.lock", "a//b", "a@{1}", "@", ".a", "a/.b", "a.",
+        ] {
+            assert!(!is_valid_ref_name(bad), "{bad:?}");
+        }
+        assert!(!is_valid_ref_name(&"a".repeat(256)));
+    }
+
+    #[test]
+    fn protected_branches_are_updated_by_the_levels_they_allow() {
+        use crate::{ProjectId, ProtectedBranchId, Role};
+        let rule = |name: &str, push, merge| ProtectedBranch {
+            id: ProtectedBranchId(1),
+            project_id: ProjectId(1),
+            name: name.to_owned(),
+            push_access_level: push,
+            merge_access_level: merge,
+            allow_force_push: false,
+            created_at: chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
+        };
+        let maintainers = [rule(
+            "main",
+            BranchAccessLevel::Maintainer,
+            BranchAccessLevel::Maintainer,
+        )];
+        assert!(may_update(&maintainers, "main", Some(Role::Maintainer)));
+        assert!(!may_update(&maintainers, "main", Some(Role::Developer)));
+        assert!(!may_update(&maintainers, "main", None));
+        let developers_merge = [rule(
+            "rel/*",
+            BranchAccessLevel::NoOne,
+            BranchAccessLevel::Developer,
+        )];
+        assert!(may_update(
+            &developers_merge,
+            "rel/1",
+            Some(Role::Developer)
+        ));
+        let nobody = [rule(
+            "main",
+            BranchAccessLevel::NoOne,
+            BranchAccessLevel::NoOne,
+        )];
+        assert!(!may_update(&nobody, "main", Some(Role::Owner)));
+    }
 
     #[test]
     fn levels_round_trip() {

@@ -34,8 +34,8 @@ impl VariableType {
     }
 }
 
-/// A project's CI/CD variable.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A project's CI/CD variable. `Debug` never prints the value.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ProjectVariable {
     pub id: VariableId,
     pub project_id: ProjectId,
@@ -51,6 +51,21 @@ pub struct ProjectVariable {
     /// Paddock has no environments: always `*`.
     pub environment_scope: String,
     pub description: Option<String>,
+}
+
+impl std::fmt::Debug for ProjectVariable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProjectVariable")
+            .field("id", &self.id)
+            .field("project_id", &self.project_id)
+            .field("key", &self.key)
+            .field("value", &"[REDACTED]")
+            .field("variable_type", &self.variable_type)
+            .field("protected", &self.protected)
+            .field("masked", &self.masked)
+            .field("raw", &self.raw)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The only environment scope Paddock knows.
@@ -111,30 +126,53 @@ pub fn is_maskable(value: &str, raw: bool) -> bool {
 
 /// Replaces every occurrence of each secret in `data` by text of the same length:
 /// `[MASKED]` followed by `x`s, or only `x`s for a secret shorter than that. The length is
-/// kept so that the offsets a runner counts stay true.
+/// kept so that the offsets a runner counts stay true. Occurrences are found in the text as
+/// given, longest secret first, so a secret that contains (or overlaps) another is hidden
+/// whole.
 pub fn mask_secrets(data: &mut [u8], secrets: &[&[u8]]) {
     const LABEL: &[u8] = b"[MASKED]";
-    for secret in secrets {
-        if secret.is_empty() || secret.len() > data.len() {
-            continue;
-        }
+    let mut ordered: Vec<&[u8]> = secrets
+        .iter()
+        .copied()
+        .filter(|s| !s.is_empty() && s.len() <= data.len())
+        .collect();
+    if ordered.is_empty() {
+        return;
+    }
+    ordered.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let original = data.to_vec();
+    for secret in ordered {
         let mut at = 0;
-        while at + secret.len() <= data.len() {
-            if &data[at..at + secret.len()] == *secret {
-                let hidden = &mut data[at..at + secret.len()];
-                for (i, byte) in hidden.iter_mut().enumerate() {
-                    *byte = if secret.len() >= LABEL.len() && i < LABEL.len() {
-                        LABEL[i]
-                    } else {
-                        b'x'
-                    };
-                }
-                at += secret.len();
-            } else {
-                at += 1;
+        while let Some(found) = find(&original[at..], secret) {
+            let start = at + found;
+            let hidden = &mut data[start..start + secret.len()];
+            for (i, byte) in hidden.iter_mut().enumerate() {
+                *byte = if secret.len() >= LABEL.len() && i < LABEL.len() {
+                    LABEL[i]
+                } else {
+                    b'x'
+                };
             }
+            at = start + 1;
         }
     }
+}
+
+/// The first position of `needle` in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    let first = *needle.first()?;
+    let mut from = 0;
+    while from + needle.len() <= haystack.len() {
+        let offset = haystack[from..=haystack.len() - needle.len()]
+            .iter()
+            .position(|b| *b == first)?;
+        let at = from + offset;
+        if &haystack[at..at + needle.len()] == needle {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -181,6 +219,9 @@ mod tests {
         let mut short = b"token token".to_vec();
         mask_secrets(&mut short, &[b"oke"]);
         assert_eq!(short, b"txxxn txxxn");
+        let mut nested = b"key abcdefgh12345678 and abcdefgh".to_vec();
+        mask_secrets(&mut nested, &[b"abcdefgh", b"abcdefgh12345678"]);
+        assert_eq!(nested, b"key [MASKED]xxxxxxxx and [MASKED]");
         let mut none = b"nothing here".to_vec();
         mask_secrets(&mut none, &[b"", b"a-much-longer-secret-than-the-data"]);
         assert_eq!(none, b"nothing here");

@@ -183,6 +183,7 @@ macro_rules! contract_cases {
             an_append_past_the_limit_writes_nothing,
             replacing_a_log_overwrites_it,
             logs_of_missing_jobs_are_none,
+            job_secrets_are_kept_replaced_and_go_with_the_job,
             variables_are_created_and_read_back_with_sealed_values,
             variable_keys_are_unique_per_project_and_case_sensitive,
             creating_a_variable_in_a_missing_project_conflicts,

@@ -309,6 +309,9 @@ impl JobRepository for FailingStore {
     fn queue(&self, _: &QueueQuery, _: usize) -> RepoResult<Vec<Candidate>> {
         fail()
     }
+    fn queue_heads(&self, _: &QueueQuery, _: usize) -> RepoResult<Vec<Candidate>> {
+        fail()
+    }
     fn running_on_instance(&self, _: &[ProjectId]) -> RepoResult<HashMap<ProjectId, u64>> {
         fail()
     }
@@ -319,6 +322,12 @@ impl JobRepository for FailingStore {
         fail()
     }
     fn replace_trace(&self, _: JobId, _: &[u8]) -> RepoResult<bool> {
+        fail()
+    }
+    fn set_job_secrets(&self, _: JobId, _: &[u8]) -> RepoResult<bool> {
+        fail()
+    }
+    fn job_secrets(&self, _: JobId) -> RepoResult<Option<Vec<u8>>> {
         fail()
     }
     fn trace(&self, _: JobId) -> RepoResult<Option<Vec<u8>>> {

@@ -1,4 +1,5 @@
 DROP TABLE project_variables;
+DROP TABLE job_secrets;
 DROP TABLE job_trace_chunks;
 DROP TABLE job_tags;
 DROP TABLE jobs;

@@ -101,6 +101,13 @@ CREATE TABLE job_trace_chunks (
     PRIMARY KEY (job_id, byte_offset)
 );
 
+-- What a job's log must not show (masked variable values, the job's token), sealed by the
+-- application when a runner takes the job, so that any process can hide them.
+CREATE TABLE job_secrets (
+    job_id BIGINT PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+    sealed BLOB NOT NULL
+);
+
 -- One value per key and environment scope; the value sealed by the application.
 CREATE TABLE project_variables (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -84,13 +84,14 @@ fn assemble(
         project_variables: &project_variables,
         timeout,
     });
-    ctx.secrets.put(
+    crate::secrets::keep(
+        ctx,
         job.id,
         secrets(&variables)
             .into_iter()
             .map(<[u8]>::to_vec)
             .collect(),
-    );
+    )?;
     let dependencies = dependencies_of(ctx, &job)?;
     let repo_url = project.repository_url.clone().unwrap_or_else(|| {
         format!(

@@ -9,6 +9,7 @@ use paddock_domain::job::{FailureReason, Job, JobStatus};
 use paddock_domain::runner::{AccessLevel, Runner, RunnerType};
 use paddock_domain::token::{TokenKind, is_expired};
 use paddock_domain::{JobId, ProjectId};
+use paddock_ports::RepoError;
 use paddock_ports::inbound::{JobRequest, JobRequestOutcome, RunnerAuthError};
 use paddock_ports::outbound::{Assignment, JobChange, QueueQuery, QueueScope};
 
@@ -29,12 +30,16 @@ pub fn execute(ctx: &Ctx<'_>, request: JobRequest) -> Result<JobRequestOutcome, 
         Some(known) if !is_expired(known.runner.token_expires_at, now) => known,
         Some(_) => return Err(RunnerAuthError::Forbidden),
         None => {
+            // A runner changed while it is read here must not be remembered as it was.
+            let epoch = ctx.queues.epoch();
             let runner = ctx.authenticate(&request.token)?;
             let projects = match runner.runner_type {
                 RunnerType::Project => ctx.out.runners.runner_project_ids(runner.id)?,
                 _ => Vec::new(),
             };
-            let value = ctx.queues.remember(digest, runner.clone(), projects, now);
+            let value = ctx
+                .queues
+                .remember(digest, runner.clone(), projects, now, epoch);
             Known { runner, value }
         }
     };
@@ -48,6 +53,9 @@ pub fn execute(ctx: &Ctx<'_>, request: JobRequest) -> Result<JobRequestOutcome, 
     if order.is_empty() {
         return Ok(JobRequestOutcome::NoJob { last_update: value });
     }
+    // Only a lost race makes the answer a 409 (the runner retries at once); jobs dropped
+    // because this runner cannot run them leave it a plain "no job".
+    let mut lost = false;
     for job in order {
         let token = ctx.out.token_generator.generate(TokenKind::Job);
         let assignment = Assignment {
@@ -62,8 +70,18 @@ pub fn execute(ctx: &Ctx<'_>, request: JobRequest) -> Result<JobRequestOutcome, 
             token_digest: token.digest(),
             at: now,
         };
-        let Some(job) = ctx.out.jobs.assign_job(&assignment)? else {
-            continue;
+        let job = match ctx.out.jobs.assign_job(&assignment) {
+            Ok(Some(job)) => job,
+            Ok(None) => {
+                lost = true;
+                continue;
+            }
+            // The runner was deleted (by another process; this one forgets it at once).
+            Err(RepoError::Conflict(_)) => {
+                ctx.queues.forget(runner.id);
+                return Err(RunnerAuthError::Forbidden);
+            }
+            Err(other) => return Err(other.into()),
         };
         if let Some(missing) = unsupported(&job, &request.features) {
             // GitLab drops a job the runner cannot run and offers the next one.
@@ -77,13 +95,27 @@ pub fn execute(ctx: &Ctx<'_>, request: JobRequest) -> Result<JobRequestOutcome, 
             continue;
         }
         tracing::info!(job.id = job.id.0, runner.id = runner.id.0, "job assigned");
-        // The pipeline is running now.
-        crate::pipelines::progress::process(ctx, job.pipeline_id)?;
+        let pipeline = job.pipeline_id;
         let running_before = running.get(&job.project_id).copied().unwrap_or(0);
-        let payload = payload::build(ctx, job, token, runner, running_before)?;
-        return Ok(JobRequestOutcome::Job(Box::new(payload)));
+        match payload::build(ctx, job, token, runner.clone(), running_before) {
+            Ok(payload) => {
+                // The pipeline is running now; if that cannot be written, the next event
+                // writes it.
+                if let Err(error) = crate::pipelines::progress::process(ctx, pipeline) {
+                    tracing::warn!(%error, pipeline.id = pipeline.0, "could not move the pipeline on");
+                }
+                return Ok(JobRequestOutcome::Job(Box::new(payload)));
+            }
+            // The job was dropped with `scheduler_failure` and the cause logged; as GitLab,
+            // the runner is offered the next one.
+            Err(_) => continue,
+        }
     }
-    Ok(JobRequestOutcome::Conflict)
+    if lost {
+        Ok(JobRequestOutcome::Conflict)
+    } else {
+        Ok(JobRequestOutcome::NoJob { last_update: value })
+    }
 }
 
 /// A feature the job needs that the runner did not advertise.
@@ -107,7 +139,9 @@ fn fail_unsupported(ctx: &Ctx<'_>, job: &Job) -> Result<(), RunnerAuthError> {
         allow_failure: None,
     };
     ctx.out.jobs.change_job(job.id, &change)?;
-    crate::pipelines::progress::process(ctx, job.pipeline_id)?;
+    if let Err(error) = crate::pipelines::progress::process(ctx, job.pipeline_id) {
+        tracing::warn!(%error, pipeline.id = job.pipeline_id.0, "could not move the pipeline on");
+    }
     Ok(())
 }
 
@@ -131,11 +165,22 @@ fn offers(
         run_untagged: runner.settings.run_untagged,
         protected_only: runner.settings.access_level == AccessLevel::RefProtected,
     };
-    let candidates: Vec<Candidate> = ctx.out.jobs.queue(&query, MAX_QUEUE_DEPTH)?;
+    let mut candidates: Vec<Candidate> = ctx.out.jobs.queue(&query, MAX_QUEUE_DEPTH)?;
     if runner.runner_type != RunnerType::Instance {
         return Ok((candidates.iter().map(|c| c.job).collect(), HashMap::new()));
     }
-    let projects: Vec<ProjectId> = candidates.iter().map(|c| c.project).collect();
+    // Fairness looks at every project's oldest job; the oldest jobs overall give a runner that
+    // loses a race the next job of a busy project rather than a 409.
+    for head in ctx.out.jobs.queue_heads(&query, MAX_QUEUE_DEPTH)? {
+        if !candidates.contains(&head) {
+            candidates.push(head);
+        }
+    }
+    let mut projects: Vec<ProjectId> = candidates.iter().map(|c| c.project).collect();
+    projects.sort();
+    projects.dedup();
     let running = ctx.out.jobs.running_on_instance(&projects)?;
-    Ok((fair_order(candidates, &running), running))
+    let mut order = fair_order(candidates, &running);
+    order.truncate(MAX_QUEUE_DEPTH);
+    Ok((order, running))
 }

@@ -1,8 +1,6 @@
 //! `PUT /jobs/:id` and `PATCH /jobs/:id/trace`: a runner reports on a job it runs, with the
 //! job's token. Every refusal is a 403 (never a 404), so that the runner stops the job.
 
-use std::sync::Arc;
-
 use paddock_domain::JobId;
 use paddock_domain::ci::AllowFailure;
 use paddock_domain::job::trace::Append;
@@ -17,7 +15,6 @@ use paddock_ports::outbound::JobChange;
 
 use crate::pipelines::progress;
 use crate::runners::Ctx;
-use crate::variables::masked_values;
 
 /// Statuses in which a runner still works on a job.
 const PROCESSING: [JobStatus; 2] = [JobStatus::Running, JobStatus::Canceling];
@@ -51,17 +48,8 @@ fn processing_job(ctx: &Ctx<'_>, id: JobId, token: &PlainToken) -> Result<Job, J
     Ok(job)
 }
 
-/// The values the job's log must not show: from memory since the job was taken, else the
-/// project's masked variables.
-fn secrets_of(ctx: &Ctx<'_>, job: &Job) -> RepoResult<Arc<Vec<Vec<u8>>>> {
-    match ctx.secrets.get(job.id) {
-        Some(secrets) => Ok(secrets),
-        None => Ok(ctx.secrets.put(job.id, masked_values(ctx, job.project_id)?)),
-    }
-}
-
 fn masked(ctx: &Ctx<'_>, job: &Job, mut data: Vec<u8>) -> RepoResult<Vec<u8>> {
-    let secrets = secrets_of(ctx, job)?;
+    let secrets = crate::secrets::of_job(ctx, job)?;
     let secrets: Vec<&[u8]> = secrets.iter().map(Vec::as_slice).collect();
     mask_secrets(&mut data, &secrets);
     Ok(data)
@@ -74,7 +62,11 @@ fn finish(ctx: &Ctx<'_>, job: &Job, change: JobChange) -> RepoResult<Option<Job>
     if let Some(finished) = &finished {
         ctx.secrets.forget(job.id);
         tracing::info!(job.id = job.id.0, status = %finished.status, "job finished");
-        progress::process(ctx, job.pipeline_id)?;
+        // The job's outcome is written; the runner is told so even if moving the pipeline on
+        // fails now (the next event moves it).
+        if let Err(error) = progress::process(ctx, job.pipeline_id) {
+            tracing::warn!(%error, pipeline.id = job.pipeline_id.0, "could not move the pipeline on");
+        }
     }
     Ok(finished)
 }
@@ -82,6 +74,18 @@ fn finish(ctx: &Ctx<'_>, job: &Job, change: JobChange) -> RepoResult<Option<Job>
 pub fn update(ctx: &Ctx<'_>, id: JobId, update: JobUpdate) -> Result<JobStatus, JobUpdateError> {
     let job = processing_job(ctx, id, &update.token)?;
     if let Some(trace) = update.trace {
+        if trace.len() as u64 > ctx.config.max_trace_size {
+            let change = JobChange {
+                from: PROCESSING.to_vec(),
+                to: JobStatus::Failed,
+                at: ctx.now(),
+                failure_reason: Some(FailureReason::TraceSizeExceeded),
+                exit_code: None,
+                allow_failure: None,
+            };
+            finish(ctx, &job, change)?;
+            return Err(JobAuthError::NotRunning(JobStatus::Failed).into());
+        }
         let trace = masked(ctx, &job, trace)?;
         ctx.out.jobs.replace_trace(id, &trace)?;
     }
@@ -132,11 +136,12 @@ pub fn append_trace(
     append: TraceAppend,
 ) -> Result<TraceAppended, TraceError> {
     let job = processing_job(ctx, id, &append.token)?;
+    let start = append.start.ok_or(TraceError::NoRange)?;
     let data = masked(ctx, &job, append.data)?;
     let outcome = ctx
         .out
         .jobs
-        .append_trace(id, append.start, &data, ctx.config.max_trace_size)?
+        .append_trace(id, start, &data, ctx.config.max_trace_size)?
         .ok_or(JobAuthError::Forbidden)?;
     match outcome {
         Append::Written(size) => Ok(TraceAppended::Appended {

@@ -5,11 +5,11 @@ use paddock_domain::job::{Job, JobStatus, Pipeline};
 use paddock_domain::permission::{Actor, ProjectAction};
 use paddock_domain::project::Project;
 use paddock_domain::{JobId, PipelineId};
-use paddock_ports::RepoResult;
 use paddock_ports::inbound::{
     DeleteError, JobActionError, JobView, PipelineView, ProjectRef, What,
 };
 use paddock_ports::outbound::{JobChange, Retry};
+use paddock_ports::{RepoError, RepoResult};
 
 use super::progress::{self, latest};
 use super::views::Views;
@@ -36,6 +36,20 @@ fn runnable(ctx: &Ctx<'_>, actor: &Actor, project: &ProjectRef) -> Result<Projec
         return Err(JobActionError::Forbidden(None));
     }
     Ok(project)
+}
+
+/// Jobs of a protected ref are run only by those who may update it.
+fn guard_ref(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    project: &Project,
+    protected: bool,
+    ref_name: &str,
+) -> Result<(), JobActionError> {
+    if protected && !super::may_update_ref(ctx, actor, project, ref_name)? {
+        return Err(JobActionError::Forbidden(None));
+    }
+    Ok(())
 }
 
 fn pipeline_of(
@@ -108,6 +122,7 @@ pub fn cancel_job(
 ) -> Result<JobView, JobActionError> {
     let project = runnable(ctx, actor, project)?;
     let job = job_of(ctx, &project, id)?;
+    guard_ref(ctx, actor, &project, job.protected, &job.ref_name)?;
     cancel(ctx, &job)?;
     progress::process(ctx, job.pipeline_id)?;
     job_view(ctx, &project, id)
@@ -120,7 +135,8 @@ pub fn cancel_pipeline(
     id: PipelineId,
 ) -> Result<PipelineView, JobActionError> {
     let project = runnable(ctx, actor, project)?;
-    pipeline_of(ctx, &project, id)?;
+    let pipeline = pipeline_of(ctx, &project, id)?;
+    guard_ref(ctx, actor, &project, pipeline.protected, &pipeline.ref_name)?;
     for job in latest(ctx.out.jobs.pipeline_jobs(id)?) {
         cancel(ctx, &job)?;
     }
@@ -159,10 +175,17 @@ pub fn retry_job(
 ) -> Result<JobView, JobActionError> {
     let project = runnable(ctx, actor, project)?;
     let job = job_of(ctx, &project, id)?;
+    guard_ref(ctx, actor, &project, job.protected, &job.ref_name)?;
     if job.retried || !RETRYABLE.contains(&job.status) {
         return Err(JobActionError::Forbidden(Some(NOT_RETRYABLE)));
     }
-    let fresh = new_try(ctx, actor, &job)?.ok_or(JobActionError::Forbidden(Some(NOT_RETRYABLE)))?;
+    let fresh = match new_try(ctx, actor, &job) {
+        Ok(Some(fresh)) => fresh,
+        Ok(None) => return Err(JobActionError::Forbidden(Some(NOT_RETRYABLE))),
+        // The pipeline was deleted meanwhile.
+        Err(RepoError::Conflict(_)) => return Err(JobActionError::NotFound(What::Job)),
+        Err(other) => return Err(other.into()),
+    };
     let later: Vec<Job> = latest(ctx.out.jobs.pipeline_jobs(job.pipeline_id)?)
         .into_iter()
         .filter(|j| waits_for(j, &job))
@@ -193,13 +216,18 @@ pub fn retry_pipeline(
     id: PipelineId,
 ) -> Result<PipelineView, JobActionError> {
     let project = runnable(ctx, actor, project)?;
-    pipeline_of(ctx, &project, id)?;
+    let pipeline = pipeline_of(ctx, &project, id)?;
+    guard_ref(ctx, actor, &project, pipeline.protected, &pipeline.ref_name)?;
     let jobs = latest(ctx.out.jobs.pipeline_jobs(id)?);
     for job in jobs
         .iter()
         .filter(|j| matches!(j.status, JobStatus::Failed | JobStatus::Canceled))
     {
-        new_try(ctx, actor, job)?;
+        match new_try(ctx, actor, job) {
+            // Deleted meanwhile: nothing to retry.
+            Ok(_) | Err(RepoError::Conflict(_)) => {}
+            Err(other) => return Err(other.into()),
+        }
     }
     reset_skipped(ctx, &jobs)?;
     tracing::info!(
@@ -218,6 +246,7 @@ pub fn play_job(
 ) -> Result<JobView, JobActionError> {
     let project = runnable(ctx, actor, project)?;
     let job = job_of(ctx, &project, id)?;
+    guard_ref(ctx, actor, &project, job.protected, &job.ref_name)?;
     if job.status != JobStatus::Manual {
         return Err(JobActionError::Rejected(UNPLAYABLE));
     }

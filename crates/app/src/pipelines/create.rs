@@ -4,11 +4,9 @@
 
 use paddock_domain::ci::{self, AllowFailure, CiConfig, Variable};
 use paddock_domain::job::{Commit, JobStatus};
-use paddock_domain::pagination::PageRequest;
 use paddock_domain::permission::{Actor, ProjectAction};
 use paddock_domain::project::Project;
-use paddock_domain::protected_branch::is_protected;
-use paddock_ports::RepoResult;
+use paddock_domain::protected_branch::is_valid_ref_name;
 use paddock_ports::inbound::{
     CreatePipelineError, CreatePipelineRequest, PipelineView, ProjectRef, What,
 };
@@ -25,6 +23,8 @@ pub const MISSING_CONFIG: &str = "Missing CI config file";
 pub const NO_JOBS: &str = "No stages / jobs for this pipeline.";
 pub const REFERENCE_NOT_FOUND: &str = "Reference not found";
 pub const NO_REPOSITORY: &str = "Reference not found: the project has no repository_url to resolve it in, so give the commit as sha";
+pub const PROTECTED_REF: &str = "Insufficient permissions for protected ref";
+pub const BAD_REF: &str = "ref is invalid: not a branch or tag name git accepts";
 pub const BAD_SHA: &str =
     "sha is invalid: give the full commit id (40 or 64 hexadecimal characters)";
 
@@ -48,12 +48,18 @@ pub fn execute(
         .as_deref()
         .or(project.ci_config.as_deref())
         .ok_or_else(|| rejected(MISSING_CONFIG))?;
+    if !is_valid_ref_name(&request.ref_name) {
+        return Err(rejected(BAD_REF));
+    }
     let config = ci::parse(text).map_err(CreatePipelineError::Rejected)?;
     if config.jobs.is_empty() {
         return Err(rejected(NO_JOBS));
     }
     let (sha, tag) = commit_of(ctx, &project, &request)?;
-    let protected = !tag && branch_is_protected(ctx, &project, &request.ref_name)?;
+    let protected = !tag && super::ref_is_protected(ctx, &project, &request.ref_name)?;
+    if protected && !super::may_update_ref(ctx, actor, &project, &request.ref_name)? {
+        return Err(rejected(PROTECTED_REF));
+    }
     let commit = project
         .repository_url
         .as_deref()
@@ -167,23 +173,6 @@ fn commit_of(
 /// A full commit id: 40 (SHA-1) or 64 (SHA-256) hexadecimal characters.
 fn is_commit_id(sha: &str) -> bool {
     matches!(sha.len(), 40 | 64) && sha.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-fn branch_is_protected(ctx: &Ctx<'_>, project: &Project, branch: &str) -> RepoResult<bool> {
-    let mut page = PageRequest::new(Some(1), Some(100));
-    loop {
-        let rules = ctx
-            .out
-            .protected_branches
-            .protected_branches(project.id, page)?;
-        if is_protected(rules.items.iter().map(|r| r.name.as_str()), branch) {
-            return Ok(true);
-        }
-        if (rules.items.len() as u64) < page.limit() {
-            return Ok(false);
-        }
-        page = PageRequest::new(Some(i64::from(page.page()) + 1), Some(100));
-    }
 }
 
 /// What the repository says of the commit; nothing when it cannot tell.

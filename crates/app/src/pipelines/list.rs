@@ -138,8 +138,9 @@ pub fn job(
         .ok_or(FindError::NotFound(What::Job))
 }
 
-/// The log, with the project's masked values hidden once more over the whole text (a value
-/// split between two appends could not be recognised when each was stored).
+/// The log, with the job's secrets (and the project's masked values now) hidden once more over
+/// the whole text: a value split between two appends could not be recognised when each was
+/// stored.
 pub fn trace(
     ctx: &Ctx<'_>,
     actor: Option<&Actor>,
@@ -147,14 +148,15 @@ pub fn trace(
     id: JobId,
 ) -> Result<Vec<u8>, FindError> {
     let project = readable(ctx, actor, project)?;
-    find_job(ctx, &project, id)?;
+    let job = find_job(ctx, &project, id)?;
     let mut log = ctx
         .out
         .jobs
         .trace(id)?
         .ok_or(FindError::NotFound(What::Job))?;
-    let secrets = masked_values(ctx, project.id)?;
-    let secrets: Vec<&[u8]> = secrets.iter().map(Vec::as_slice).collect();
+    let own = crate::secrets::of_job(ctx, &job)?;
+    let current = masked_values(ctx, project.id)?;
+    let secrets: Vec<&[u8]> = own.iter().chain(&current).map(Vec::as_slice).collect();
     mask_secrets(&mut log, &secrets);
     Ok(log)
 }

@@ -27,11 +27,12 @@ pub fn process(ctx: &Ctx<'_>, id: PipelineId) -> RepoResult<Option<Pipeline>> {
             return Ok(None);
         };
         let mut jobs = latest(ctx.out.jobs.pipeline_jobs(id)?);
-        let started = start_waiting(ctx, &jobs)?;
-        if !started.is_empty() {
+        let Waiting { moved, started } = start_waiting(ctx, &jobs)?;
+        // Jobs skipped or made manual change the pipeline's status as much as started ones.
+        if moved {
             jobs = latest(ctx.out.jobs.pipeline_jobs(id)?);
-            tick(ctx, &started)?;
         }
+        tick(ctx, &started)?;
         let update = status_of(&pipeline, &jobs, ctx.now());
         if update.status == pipeline.status
             && update.started_at == pipeline.started_at
@@ -62,12 +63,23 @@ pub fn latest(jobs: Vec<Job>) -> Vec<Job> {
     jobs.into_iter().filter(|j| !j.retried).collect()
 }
 
-/// Applies what the progression says to `created` jobs; returns the jobs that became pending.
-fn start_waiting(ctx: &Ctx<'_>, jobs: &[Job]) -> RepoResult<Vec<Job>> {
+/// What [`start_waiting`] did.
+struct Waiting {
+    /// Some job was due to change (by this request or, meanwhile, by another): the jobs
+    /// read before are out of date.
+    moved: bool,
+    /// The jobs this request made pending.
+    started: Vec<Job>,
+}
+
+/// Applies what the progression says to `created` jobs.
+fn start_waiting(ctx: &Ctx<'_>, jobs: &[Job]) -> RepoResult<Waiting> {
     let steps: Vec<Step> = jobs.iter().map(step).collect();
     let now = ctx.now();
+    let changes = progress(&steps);
+    let moved = !changes.is_empty();
     let mut started = Vec::new();
-    for (index, to) in progress(&steps) {
+    for (index, to) in changes {
         let change = JobChange {
             from: vec![JobStatus::Created],
             to,
@@ -83,7 +95,7 @@ fn start_waiting(ctx: &Ctx<'_>, jobs: &[Job]) -> RepoResult<Vec<Job>> {
             started.push(job);
         }
     }
-    Ok(started)
+    Ok(Waiting { moved, started })
 }
 
 fn step(job: &Job) -> Step {

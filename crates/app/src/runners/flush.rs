@@ -6,6 +6,7 @@ use super::Ctx;
 
 pub fn execute(ctx: &Ctx<'_>, everything: bool) -> Result<usize, String> {
     ctx.queues.evict_stale(ctx.now(), ctx.config.queue_refresh);
+    ctx.secrets.evict_unused(ctx.now());
     let updates = ctx
         .live
         .take_due(ctx.now(), ctx.config.contact_write_interval, everything);

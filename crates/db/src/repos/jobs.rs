@@ -21,7 +21,9 @@ use paddock_ports::{Page, RepoError, RepoResult};
 use super::{Db, DbStore, TxError, offset_limit, total};
 use crate::connection::DbConnection;
 use crate::models::{JobRow, naive};
-use crate::schema::{job_tags, job_trace_chunks, jobs, namespaces, projects, runner_projects};
+use crate::schema::{
+    job_secrets, job_tags, job_trace_chunks, jobs, namespaces, projects, runner_projects,
+};
 
 type JobExpr = Box<dyn BoxableExpression<jobs::table, Db, SqlType = Bool>>;
 
@@ -434,29 +436,45 @@ impl JobRepository for DbStore {
             };
             let mut exprs = matching_exprs(query);
             exprs.push(scope);
-            match query.scope {
-                QueueScope::InstanceRunner => {
-                    // The oldest matching job of each project.
-                    let mut grouped = jobs::table
-                        .group_by(jobs::project_id)
-                        .select((jobs::project_id, min(jobs::id)))
-                        .into_boxed();
-                    for expr in exprs {
-                        grouped = grouped.filter(expr);
-                    }
-                    let oldest: Vec<(i64, Option<i64>)> =
-                        grouped.order(min(jobs::id).asc()).limit(limit).load(conn)?;
-                    Ok(oldest
-                        .into_iter()
-                        .filter_map(|(project, job)| job.map(|job| (project, job)))
-                        .collect())
-                }
-                QueueScope::ProjectRunner(_) | QueueScope::GroupRunner(_) => list_query(exprs)
-                    .order(jobs::id.asc())
-                    .limit(limit)
-                    .select((jobs::project_id, jobs::id))
-                    .load(conn),
+            list_query(exprs)
+                .order(jobs::id.asc())
+                .limit(limit)
+                .select((jobs::project_id, jobs::id))
+                .load(conn)
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(project, job)| Candidate {
+                project: ProjectId(project),
+                job: JobId(job),
+            })
+            .collect())
+    }
+
+    fn queue_heads(&self, query: &QueueQuery, limit: usize) -> RepoResult<Vec<Candidate>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<(i64, i64)> = self.run(|conn| {
+            let Some(scope) = scope_expr(conn, &query.scope)? else {
+                return Ok(Vec::new());
+            };
+            let mut exprs = matching_exprs(query);
+            exprs.push(scope);
+            let mut grouped = jobs::table
+                .group_by(jobs::project_id)
+                .select((jobs::project_id, min(jobs::id)))
+                .into_boxed();
+            for expr in exprs {
+                grouped = grouped.filter(expr);
             }
+            let oldest: Vec<(i64, Option<i64>)> =
+                grouped.order(min(jobs::id).asc()).limit(limit).load(conn)?;
+            Ok(oldest
+                .into_iter()
+                .filter_map(|(project, job)| job.map(|job| (project, job)))
+                .collect())
         })?;
         Ok(rows
             .into_iter()
@@ -590,6 +608,35 @@ impl JobRepository for DbStore {
                     .execute(conn)?;
             }
             Ok(true)
+        })
+    }
+
+    fn set_job_secrets(&self, id: JobId, sealed: &[u8]) -> RepoResult<bool> {
+        self.write(|conn| {
+            let exists = jobs::table
+                .find(id.0)
+                .select(jobs::id)
+                .first::<i64>(conn)
+                .optional()?
+                .is_some();
+            if !exists {
+                return Ok(false);
+            }
+            diesel::delete(job_secrets::table.find(id.0)).execute(conn)?;
+            diesel::insert_into(job_secrets::table)
+                .values((job_secrets::job_id.eq(id.0), job_secrets::sealed.eq(sealed)))
+                .execute(conn)?;
+            Ok(true)
+        })
+    }
+
+    fn job_secrets(&self, id: JobId) -> RepoResult<Option<Vec<u8>>> {
+        self.run(|conn| {
+            job_secrets::table
+                .find(id.0)
+                .select(job_secrets::sealed)
+                .first::<Vec<u8>>(conn)
+                .optional()
         })
     }
 

@@ -68,9 +68,9 @@ fn decide(step: &Step, before: &[JobOutcome]) -> Option<JobStatus> {
     let by_needs = step.needs.is_some();
     // A job is skipped when a job it needs did not run (GitLab's DAG rule).
     let need_skipped = by_needs
-        && before.iter().any(|b| {
-            b.status == Skipped || (b.status == Manual && b.allow_failure)
-        });
+        && before
+            .iter()
+            .any(|b| b.status == Skipped || (b.status == Manual && b.allow_failure));
     let prior = if before.is_empty() {
         Success
     } else if need_skipped {

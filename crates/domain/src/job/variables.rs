@@ -11,8 +11,9 @@ use crate::runner::Runner;
 use crate::user::User;
 use crate::variable::{ProjectVariable, VariableType};
 
-/// One variable as the runner receives it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One variable as the runner receives it. `Debug` hides the value of a variable that is not
+/// public.
+#[derive(Clone, PartialEq, Eq)]
 pub struct JobVariable {
     pub key: String,
     pub value: String,
@@ -23,6 +24,26 @@ pub struct JobVariable {
     pub file: bool,
     /// Not expanded by the runner.
     pub raw: bool,
+}
+
+impl std::fmt::Debug for JobVariable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JobVariable")
+            .field("key", &self.key)
+            .field(
+                "value",
+                &if self.public {
+                    self.value.as_str()
+                } else {
+                    "[REDACTED]"
+                },
+            )
+            .field("public", &self.public)
+            .field("masked", &self.masked)
+            .field("file", &self.file)
+            .field("raw", &self.raw)
+            .finish()
+    }
 }
 
 impl JobVariable {

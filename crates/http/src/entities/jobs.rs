@@ -125,6 +125,13 @@ fn commit(pipeline: &Pipeline, project: &Project, base: &str) -> Value {
     }
 }
 
+/// A job's tags as GitLab lists them: sorted.
+fn sorted_tags(tags: &[String]) -> Vec<&str> {
+    let mut sorted: Vec<&str> = tags.iter().map(String::as_str).collect();
+    sorted.sort_unstable();
+    sorted
+}
+
 /// `Job`; with `with_project`, `JobBasicWithProject` as runner job lists show it.
 pub fn job(view: &JobView, base: &str, now: DateTime<Utc>, with_project: bool) -> Value {
     let j = &view.job;
@@ -150,7 +157,7 @@ pub fn job(view: &JobView, base: &str, now: DateTime<Utc>, with_project: bool) -
         "web_url": format!("{}/-/jobs/{}", project_url(project, base), j.id),
         "artifacts": [],
         "artifacts_expire_at": null,
-        "tag_list": j.tags,
+        "tag_list": sorted_tags(&j.tags),
         "runner": view.runner.as_ref().map(runner),
         "runner_manager": null,
         "archived": false,

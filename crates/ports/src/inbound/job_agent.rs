@@ -100,8 +100,9 @@ pub enum JobUpdateError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TraceAppend {
     pub token: PlainToken,
-    /// The start of `Content-Range`.
-    pub start: u64,
+    /// The start of `Content-Range`; `None` when the header is missing or malformed (400,
+    /// once the job token is checked).
+    pub start: Option<u64>,
     pub data: Vec<u8>,
 }
 
@@ -122,6 +123,9 @@ pub enum TraceError {
     /// 403: the log would grow past the limit; the job failed with `trace_size_exceeded`.
     #[error("log too large")]
     TooLarge,
+    /// 400 `400 Missing header Content-Range`.
+    #[error("no usable Content-Range")]
+    NoRange,
 }
 
 impl From<RepoError> for JobAuthError {

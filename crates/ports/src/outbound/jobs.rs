@@ -108,9 +108,12 @@ pub trait JobRepository: Send + Sync {
     /// marked retried, in the same transaction. `None` when there is no such job or it was
     /// retried already.
     fn retry_job(&self, id: JobId, retry: &Retry) -> RepoResult<Option<Job>>;
-    /// Pending jobs the query allows, oldest first, at most `limit`. For
-    /// [`QueueScope::InstanceRunner`], only the oldest such job of each project.
+    /// Pending jobs the query allows, oldest first, at most `limit`.
     fn queue(&self, query: &QueueQuery, limit: usize) -> RepoResult<Vec<Candidate>>;
+    /// The oldest pending job the query allows of each project, oldest first, at most
+    /// `limit` (fair scheduling for instance runners looks at every project, not only those
+    /// with the oldest jobs).
+    fn queue_heads(&self, query: &QueueQuery, limit: usize) -> RepoResult<Vec<Candidate>>;
     /// How many jobs of each project run on instance runners now (projects without any are
     /// left out).
     fn running_on_instance(&self, projects: &[ProjectId]) -> RepoResult<HashMap<ProjectId, u64>>;
@@ -129,6 +132,11 @@ pub trait JobRepository: Send + Sync {
     ) -> RepoResult<Option<Append>>;
     /// Replaces a job's whole log (old runners send it whole). `false` when there is no job.
     fn replace_trace(&self, id: JobId, data: &[u8]) -> RepoResult<bool>;
+    /// Keeps what the job's log must not show, sealed, replacing what was kept. `false` when
+    /// there is no such job.
+    fn set_job_secrets(&self, id: JobId, sealed: &[u8]) -> RepoResult<bool>;
+    /// What [`set_job_secrets`](Self::set_job_secrets) kept; `None` when nothing was.
+    fn job_secrets(&self, id: JobId) -> RepoResult<Option<Vec<u8>>>;
     /// A job's log; `None` when there is no such job.
     fn trace(&self, id: JobId) -> RepoResult<Option<Vec<u8>>>;
 }

@@ -42,17 +42,39 @@ fn local_path(url: &str) -> Option<PathBuf> {
     Some(PathBuf::from(url))
 }
 
-/// Runs git with `args`; its standard output, or its first line of error.
+/// Runs git with `args`; its standard output, or its first line of error. Only the network
+/// protocols a repository URL should use are allowed (no `ext::` helpers), nothing prompts for
+/// credentials, and the system's git configuration is ignored.
 fn git(args: &[&str], url: &str) -> Result<String, GitError> {
     let mut child = Command::new("git")
+        .args([
+            "-c",
+            "protocol.allow=never",
+            "-c",
+            "protocol.file.allow=always",
+            "-c",
+            "protocol.git.allow=always",
+            "-c",
+            "protocol.http.allow=always",
+            "-c",
+            "protocol.https.allow=always",
+            "-c",
+            "protocol.ssh.allow=always",
+        ])
         .args(args)
         .env("GIT_TERMINAL_PROMPT", "0")
         .env("GIT_ASKPASS", "true")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_PROTOCOL_FROM_USER", "0")
+        .env("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| GitError(format!("cannot run git: {e}")))?;
+    // Read both pipes while git runs, so that a large output cannot block it.
+    let stdout = child.stdout.take().map(drain);
+    let stderr = child.stderr.take().map(drain);
     let started = Instant::now();
     let status = loop {
         match child.try_wait() {
@@ -70,22 +92,29 @@ fn git(args: &[&str], url: &str) -> Result<String, GitError> {
             Err(e) => return Err(GitError(format!("git failed: {e}"))),
         }
     };
-    let mut out = String::new();
-    if let Some(mut stdout) = child.stdout.take() {
-        let _ = stdout.read_to_string(&mut out);
-    }
+    let out = stdout.map(collect).unwrap_or_default();
     if status.success() {
         return Ok(out);
     }
-    let mut err = String::new();
-    if let Some(mut stderr) = child.stderr.take() {
-        let _ = stderr.read_to_string(&mut err);
-    }
+    let err = stderr.map(collect).unwrap_or_default();
     let first = err
         .lines()
         .find(|l| !l.trim().is_empty())
         .unwrap_or("git failed");
     Err(GitError(first.replace(url, &redact(url))))
+}
+
+/// Reads a pipe to its end on a thread of its own.
+fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.read_to_end(&mut bytes);
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
+}
+
+fn collect(reader: std::thread::JoinHandle<String>) -> String {
+    reader.join().unwrap_or_default()
 }
 
 fn check_url(url: &str) -> Result<(), GitError> {

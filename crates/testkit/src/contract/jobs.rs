@@ -731,18 +731,27 @@ pub fn instance_runners_are_offered_the_oldest_matching_job_of_each_project_that
         tags: strings(tags),
         ..untagged(QueueScope::InstanceRunner)
     };
-    // One job per project: the oldest the runner can take.
-    let found = out.jobs.queue(&instance(&[]), 100).unwrap();
+    let heads = |query: &QueueQuery| -> Vec<JobId> {
+        let found = out.jobs.queue_heads(query, 100).expect("read the queue");
+        found.into_iter().map(|c| c.job).collect()
+    };
+    // Every job the runner can take, oldest first; and the oldest of each project.
+    assert_eq!(offered(out, &instance(&[])), [a1.id, l1.id, a2.id, l2.id]);
+    let found = out.jobs.queue_heads(&instance(&[]), 100).unwrap();
     assert_eq!(found, [candidate(&a1), candidate(&l1)]);
-    let found = out.jobs.queue(&instance(&["gpu"]), 100).unwrap();
+    let found = out.jobs.queue_heads(&instance(&["gpu"]), 100).unwrap();
     assert_eq!(found, [candidate(&gpu), candidate(&l1)]);
+    assert_eq!(
+        out.jobs.queue_heads(&instance(&[]), 1).unwrap(),
+        [candidate(&a1)]
+    );
 
     // Once taken, the next one of the project comes up.
     take(out, &gpu, &runner, "gpu");
     take(out, &a1, &runner, "a1");
-    assert_eq!(offered(out, &instance(&["gpu"])), [l1.id, a2.id]);
+    assert_eq!(heads(&instance(&["gpu"])), [l1.id, a2.id]);
     take(out, &l1, &runner, "l1");
-    assert_eq!(offered(out, &instance(&[])), [a2.id, l2.id]);
+    assert_eq!(heads(&instance(&[])), [a2.id, l2.id]);
 
     // Shared runners switched on in a project: its jobs join the queue.
     let on = ProjectChanges {
@@ -750,6 +759,7 @@ pub fn instance_runners_are_offered_the_oldest_matching_job_of_each_project_that
         ..ProjectChanges::default()
     };
     out.projects.update_project(closed.id, &on).unwrap();
+    assert_eq!(heads(&instance(&[])), [c1.id, a2.id, l2.id]);
     assert_eq!(offered(out, &instance(&[])), [c1.id, a2.id, l2.id]);
 }
 
@@ -1134,4 +1144,21 @@ pub fn logs_of_missing_jobs_are_none(out: &Outbound) {
         .jobs
         .jobs(&jobs_of(JobSet::Project(app.id)), everything());
     assert_eq!(listed.map(|p| p.total), Ok(1));
+}
+
+pub fn job_secrets_are_kept_replaced_and_go_with_the_job(out: &Outbound) {
+    let owner = user(out, "owner");
+    let team = group(out, &owner, "team");
+    let app = project(out, &owner, &team, "app");
+    let job = pending_job(out, &app, "build");
+    assert_eq!(out.jobs.job_secrets(job.id), Ok(None));
+    assert_eq!(out.jobs.set_job_secrets(job.id, b"sealed-1"), Ok(true));
+    assert_eq!(out.jobs.job_secrets(job.id), Ok(Some(b"sealed-1".to_vec())));
+    assert_eq!(out.jobs.set_job_secrets(job.id, b"sealed-2"), Ok(true));
+    assert_eq!(out.jobs.job_secrets(job.id), Ok(Some(b"sealed-2".to_vec())));
+    let missing = JobId(job.id.0 + 1000);
+    assert_eq!(out.jobs.set_job_secrets(missing, b"x"), Ok(false));
+    assert_eq!(out.jobs.job_secrets(missing), Ok(None));
+    assert_eq!(out.pipelines.delete_pipeline(job.pipeline_id), Ok(true));
+    assert_eq!(out.jobs.job_secrets(job.id), Ok(None));
 }

@@ -24,6 +24,7 @@ pub(super) struct StoredJob {
     /// Taken by an instance runner.
     pub(super) instance_runner: bool,
     pub(super) trace: Vec<u8>,
+    pub(super) secrets: Option<Vec<u8>>,
 }
 
 impl StoredJob {
@@ -33,6 +34,7 @@ impl StoredJob {
             token: None,
             instance_runner: false,
             trace: Vec::new(),
+            secrets: None,
         }
     }
 }
@@ -197,29 +199,11 @@ impl JobRepository for MemoryStore {
     }
 
     fn queue(&self, query: &QueueQuery, limit: usize) -> RepoResult<Vec<Candidate>> {
-        Ok(self.with(|s| {
-            let mut pending: Vec<&Job> = s
-                .jobs
-                .iter()
-                .map(|j| &j.job)
-                .filter(|j| j.status == JobStatus::Pending && can_take(query, j))
-                .filter(|j| s.in_scope(&query.scope, j.project_id))
-                .collect();
-            pending.sort_by_key(|j| j.id);
-            if query.scope == QueueScope::InstanceRunner {
-                // Oldest first, so the first job seen of a project is its oldest.
-                let mut seen = HashSet::new();
-                pending.retain(|j| seen.insert(j.project_id));
-            }
-            pending
-                .into_iter()
-                .take(limit)
-                .map(|j| Candidate {
-                    project: j.project_id,
-                    job: j.id,
-                })
-                .collect()
-        }))
+        self.pending_for(query, limit, false)
+    }
+
+    fn queue_heads(&self, query: &QueueQuery, limit: usize) -> RepoResult<Vec<Candidate>> {
+        self.pending_for(query, limit, true)
     }
 
     fn running_on_instance(&self, projects: &[ProjectId]) -> RepoResult<HashMap<ProjectId, u64>> {
@@ -297,7 +281,55 @@ impl JobRepository for MemoryStore {
         }))
     }
 
+    fn set_job_secrets(&self, id: JobId, sealed: &[u8]) -> RepoResult<bool> {
+        Ok(self.with(|s| match s.stored_job_mut(id) {
+            Some(stored) => {
+                stored.secrets = Some(sealed.to_vec());
+                true
+            }
+            None => false,
+        }))
+    }
+
+    fn job_secrets(&self, id: JobId) -> RepoResult<Option<Vec<u8>>> {
+        Ok(self.with(|s| s.stored_job(id).and_then(|j| j.secrets.clone())))
+    }
+
     fn trace(&self, id: JobId) -> RepoResult<Option<Vec<u8>>> {
         Ok(self.with(|s| s.stored_job(id).map(|j| j.trace.clone())))
+    }
+}
+
+impl MemoryStore {
+    /// Pending jobs the query allows, oldest first; with `heads`, only each project's oldest.
+    fn pending_for(
+        &self,
+        query: &QueueQuery,
+        limit: usize,
+        heads: bool,
+    ) -> RepoResult<Vec<Candidate>> {
+        Ok(self.with(|s| {
+            let mut pending: Vec<&Job> = s
+                .jobs
+                .iter()
+                .map(|j| &j.job)
+                .filter(|j| j.status == JobStatus::Pending && can_take(query, j))
+                .filter(|j| s.in_scope(&query.scope, j.project_id))
+                .collect();
+            pending.sort_by_key(|j| j.id);
+            if heads {
+                // Oldest first, so the first job seen of a project is its oldest.
+                let mut seen = HashSet::new();
+                pending.retain(|j| seen.insert(j.project_id));
+            }
+            pending
+                .into_iter()
+                .take(limit)
+                .map(|j| Candidate {
+                    project: j.project_id,
+                    job: j.id,
+                })
+                .collect()
+        }))
     }
 }

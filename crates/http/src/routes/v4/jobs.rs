@@ -128,7 +128,8 @@ async fn update(
             .insert_header(("Job-Status", status.as_str()))
             .json(200)),
         Err(JobUpdateError::Auth(error)) => auth_error(error),
-        Err(JobUpdateError::InvalidState) => Err(ApiError::Message("400 Bad request".into())),
+        // GitLab answers every state update with its code as the body, a refusal included.
+        Err(JobUpdateError::InvalidState) => Ok(HttpResponse::BadRequest().json(400)),
     }
 }
 
@@ -141,14 +142,12 @@ async fn trace(
     let id = job_id(&path)?;
     let query = Params::from_query(req.query_string())?;
     let token = job_token(&req, &query)?;
-    let start = match req.headers().get("content-range") {
-        None => return Err(ApiError::Message("400 Missing header Content-Range".into())),
-        Some(value) => value
-            .to_str()
-            .ok()
-            .and_then(content_range_start)
-            .ok_or_else(|| ApiError::Message("400 Invalid header Content-Range".into()))?,
-    };
+    // Checked after the job token, as GitLab does.
+    let start = req
+        .headers()
+        .get("content-range")
+        .and_then(|value| value.to_str().ok())
+        .and_then(content_range_start);
     let data = read_limited(payload.into_inner(), MAX_TRACE_PATCH)
         .await?
         .to_vec();
@@ -173,5 +172,8 @@ async fn trace(
         }
         Err(TraceError::Auth(error)) => auth_error(error),
         Err(TraceError::TooLarge) => Err(ApiError::Forbidden(None)),
+        Err(TraceError::NoRange) => {
+            Err(ApiError::Message("400 Missing header Content-Range".into()))
+        }
     }
 }

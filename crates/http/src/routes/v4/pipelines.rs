@@ -300,14 +300,12 @@ async fn delete(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// A job list's filters; `None` when only statuses Paddock never uses were asked for.
 fn job_query(params: &Params, sort: Sort) -> Result<Option<JobListQuery>, ApiError> {
+    let include_retried = params.bool("include_retried")?.unwrap_or(false);
     Ok(job_statuses(params, "scope")?.map(|statuses| JobListQuery {
         statuses,
-        include_retried: params
-            .bool("include_retried")
-            .ok()
-            .flatten()
-            .unwrap_or(false),
+        include_retried,
         sort,
     }))
 }
@@ -323,7 +321,6 @@ async fn pipeline_jobs(
     let project = ProjectRef::parse(&project);
     let id = pipeline_id(&id)?;
     let page = page_request(&params)?;
-    params.bool("include_retried")?;
     let query = job_query(&params, Sort::Asc)?;
     let actor = auth.actor();
     let found = state
@@ -492,11 +489,12 @@ pub(crate) async fn runner_jobs(
     let statuses = job_statuses(&params, "status")?;
     params.one_of("order_by", |s| (s == "id").then_some(()))?;
     let explicit_sort = sort(&params)?;
-    // Without order_by GitLab lists ascending; with it, descending unless told otherwise.
+    // GitLab's `RunnerJobsFinder`: without order_by the list is ascending and `sort` is
+    // ignored; with it, descending unless `sort` says otherwise.
     let sort = match (params.has("order_by"), explicit_sort) {
-        (_, Some(sort)) => sort,
+        (true, Some(sort)) => sort,
         (true, None) => Sort::Desc,
-        (false, None) => Sort::Asc,
+        (false, _) => Sort::Asc,
     };
     let page = page_request(&params)?;
     let actor = auth.actor();
