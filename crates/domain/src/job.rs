@@ -200,30 +200,35 @@ impl JobStatus {
         )
     }
 
-    /// Waiting for or held by a runner.
-    pub fn is_active(self) -> bool {
-        matches!(
-            self,
-            JobStatus::Pending | JobStatus::Running | JobStatus::Canceling
-        )
+    /// Held by a runner that still works on it.
+    pub fn is_processing(self) -> bool {
+        matches!(self, JobStatus::Running | JobStatus::Canceling)
     }
 
-    /// Whether the state machine allows going from `self` to `to`.
+    /// Whether the state machine allows going from `self` to `to`: progression starts,
+    /// skips or holds created jobs, a user plays manual jobs and cancels what has not finished
+    /// (GitLab's cancelable statuses: not manual jobs), a runner takes pending jobs and ends
+    /// running ones, and a retry makes skipped jobs wait again.
     pub fn can_become(self, to: JobStatus) -> bool {
         use JobStatus::*;
         matches!(
             (self, to),
             (Created, Pending | Skipped | Manual | Canceled)
-                | (Manual, Pending | Skipped | Canceled)
-                | (Pending, Running | Failed | Canceled)
+                | (Manual, Pending)
+                | (Pending, Running | Canceled)
                 | (Running, Success | Failed | Canceled | Canceling)
                 | (Canceling, Canceled | Failed | Success)
+                | (Skipped, Created)
         )
     }
 
-    /// Whether a user's cancel applies (it does to anything not finished).
-    pub fn is_cancelable(self) -> bool {
-        !self.is_complete()
+    /// Every status the state machine allows to become `self`: the statuses a change to
+    /// `self` is applied from.
+    pub fn sources(self) -> Vec<JobStatus> {
+        JobStatus::ALL
+            .into_iter()
+            .filter(|from| from.can_become(self))
+            .collect()
     }
 }
 
@@ -383,7 +388,11 @@ mod tests {
         for (from, to) in refused {
             assert!(!from.can_become(to), "{from} -> {to}");
         }
-        assert!(Running.is_active() && Pending.is_active() && !Created.is_active());
+        assert!(!Manual.can_become(Canceled), "a manual job stays manual");
+        assert_eq!(Canceled.sources(), [Created, Pending, Running, Canceling]);
+        assert_eq!(Success.sources(), [Running, Canceling]);
+        assert_eq!(Pending.sources(), [Created, Manual]);
+        assert_eq!(Created.sources(), [Skipped]);
         assert!(Success.is_complete() && Skipped.is_complete() && !Manual.is_complete());
     }
 

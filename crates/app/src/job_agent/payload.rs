@@ -3,7 +3,7 @@
 use paddock_domain::GITLAB_VERSION;
 use paddock_domain::job::queue::{effective_timeout, running_on_instance_label};
 use paddock_domain::job::variables::{JobContext, JobVariable, job_variables, secrets};
-use paddock_domain::job::{FailureReason, Job, JobStatus};
+use paddock_domain::job::{FailureReason, Job};
 use paddock_domain::runner::{Runner, RunnerType};
 use paddock_domain::token::PlainToken;
 use paddock_ports::RepoResult;
@@ -33,14 +33,7 @@ pub fn build(
                 _ => "its pipeline or project is gone".to_owned(),
             };
             tracing::error!(job.id = id.0, error = %detail, "a job taken by a runner cannot be handed to it");
-            let change = JobChange {
-                from: vec![JobStatus::Running],
-                to: JobStatus::Failed,
-                at: ctx.now(),
-                failure_reason: Some(FailureReason::SchedulerFailure),
-                exit_code: None,
-                allow_failure: None,
-            };
+            let change = JobChange::failure(FailureReason::SchedulerFailure, ctx.now());
             if ctx.out.jobs.change_job(id, &change).is_ok() {
                 let _ = progress::process(ctx, pipeline_id);
             }

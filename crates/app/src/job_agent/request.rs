@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use paddock_domain::job::queue::{Candidate, fair_order};
-use paddock_domain::job::{FailureReason, Job, JobStatus};
+use paddock_domain::job::{FailureReason, Job};
 use paddock_domain::runner::{AccessLevel, Runner, RunnerType};
 use paddock_domain::token::{TokenKind, is_expired};
 use paddock_domain::{JobId, ProjectId};
@@ -130,14 +130,7 @@ fn unsupported(job: &Job, features: &[String]) -> Option<&'static str> {
 }
 
 fn fail_unsupported(ctx: &Ctx<'_>, job: &Job) -> Result<(), RunnerAuthError> {
-    let change = JobChange {
-        from: vec![JobStatus::Running],
-        to: JobStatus::Failed,
-        at: ctx.now(),
-        failure_reason: Some(FailureReason::RunnerUnsupported),
-        exit_code: None,
-        allow_failure: None,
-    };
+    let change = JobChange::failure(FailureReason::RunnerUnsupported, ctx.now());
     ctx.out.jobs.change_job(job.id, &change)?;
     if let Err(error) = crate::pipelines::progress::process(ctx, job.pipeline_id) {
         tracing::warn!(%error, pipeline.id = job.pipeline_id.0, "could not move the pipeline on");

@@ -16,9 +16,6 @@ use paddock_ports::outbound::JobChange;
 use crate::pipelines::progress;
 use crate::runners::Ctx;
 
-/// Statuses in which a runner still works on a job.
-const PROCESSING: [JobStatus; 2] = [JobStatus::Running, JobStatus::Canceling];
-
 /// The job, if `token` is its token; the runner's contact is recorded.
 fn own_job(ctx: &Ctx<'_>, id: JobId, token: &PlainToken) -> Result<Job, JobAuthError> {
     if token.is_empty() {
@@ -42,7 +39,7 @@ fn own_job(ctx: &Ctx<'_>, id: JobId, token: &PlainToken) -> Result<Job, JobAuthE
 /// The job, if `token` is its token and a runner still works on it.
 fn processing_job(ctx: &Ctx<'_>, id: JobId, token: &PlainToken) -> Result<Job, JobAuthError> {
     let job = own_job(ctx, id, token)?;
-    if !PROCESSING.contains(&job.status) {
+    if !job.status.is_processing() {
         return Err(JobAuthError::NotRunning(job.status));
     }
     Ok(job)
@@ -75,14 +72,7 @@ pub fn update(ctx: &Ctx<'_>, id: JobId, update: JobUpdate) -> Result<JobStatus, 
     let job = processing_job(ctx, id, &update.token)?;
     if let Some(trace) = update.trace {
         if trace.len() as u64 > ctx.config.max_trace_size {
-            let change = JobChange {
-                from: PROCESSING.to_vec(),
-                to: JobStatus::Failed,
-                at: ctx.now(),
-                failure_reason: Some(FailureReason::TraceSizeExceeded),
-                exit_code: None,
-                allow_failure: None,
-            };
+            let change = JobChange::failure(FailureReason::TraceSizeExceeded, ctx.now());
             finish(ctx, &job, change)?;
             return Err(JobAuthError::NotRunning(JobStatus::Failed).into());
         }
@@ -93,25 +83,16 @@ pub fn update(ctx: &Ctx<'_>, id: JobId, update: JobUpdate) -> Result<JobStatus, 
     let change = match update.state.as_deref() {
         // A keep-alive (`pending` is the acknowledgement of newer runners).
         None | Some("running" | "pending") => return Ok(job.status),
-        Some("success") => JobChange {
-            from: PROCESSING.to_vec(),
-            to: JobStatus::Success,
-            at: now,
-            failure_reason: None,
-            exit_code: None,
-            allow_failure: None,
-        },
+        Some("success") => JobChange::to(JobStatus::Success, now),
         Some("failed") => {
             // A failure with an exit code the job allows does not fail the pipeline.
             let allowed = matches!(job.definition.allow_failure, AllowFailure::ExitCodes(_))
                 && job.definition.allow_failure.allows(update.exit_code);
+            let reason = FailureReason::from_runner(update.failure_reason.as_deref());
             JobChange {
-                from: PROCESSING.to_vec(),
-                to: JobStatus::Failed,
-                at: now,
-                failure_reason: Some(FailureReason::from_runner(update.failure_reason.as_deref())),
                 exit_code: update.exit_code,
                 allow_failure: allowed.then_some(true),
+                ..JobChange::failure(reason, now)
             }
         }
         Some(_) => return Err(JobUpdateError::InvalidState),
@@ -150,14 +131,7 @@ pub fn append_trace(
         }),
         Append::Mismatch(size) => Ok(TraceAppended::Mismatch { size }),
         Append::TooLarge => {
-            let change = JobChange {
-                from: PROCESSING.to_vec(),
-                to: JobStatus::Failed,
-                at: ctx.now(),
-                failure_reason: Some(FailureReason::TraceSizeExceeded),
-                exit_code: None,
-                allow_failure: None,
-            };
+            let change = JobChange::failure(FailureReason::TraceSizeExceeded, ctx.now());
             finish(ctx, &job, change)?;
             Err(TraceError::TooLarge)
         }

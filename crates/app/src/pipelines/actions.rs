@@ -15,13 +15,6 @@ use super::progress::{self, latest};
 use super::views::Views;
 use crate::runners::Ctx;
 
-/// What a cancel stops (GitLab's cancelable statuses; manual jobs stay manual).
-const CANCELABLE: [JobStatus; 4] = [
-    JobStatus::Created,
-    JobStatus::Pending,
-    JobStatus::Running,
-    JobStatus::Canceling,
-];
 /// What a retry tries again.
 const RETRYABLE: [JobStatus; 3] = [JobStatus::Success, JobStatus::Failed, JobStatus::Canceled];
 
@@ -72,23 +65,12 @@ fn job_of(ctx: &Ctx<'_>, project: &Project, id: JobId) -> Result<Job, JobActionE
         .ok_or(JobActionError::NotFound(What::Job))
 }
 
-fn change(ctx: &Ctx<'_>, from: &[JobStatus], to: JobStatus) -> JobChange {
-    JobChange {
-        from: from.to_vec(),
-        to,
-        at: ctx.now(),
-        failure_reason: None,
-        exit_code: None,
-        allow_failure: None,
-    }
-}
-
 fn cancel(ctx: &Ctx<'_>, job: &Job) -> RepoResult<()> {
-    if CANCELABLE.contains(&job.status)
+    if job.status.can_become(JobStatus::Canceled)
         && ctx
             .out
             .jobs
-            .change_job(job.id, &change(ctx, &CANCELABLE, JobStatus::Canceled))?
+            .change_job(job.id, &JobChange::to(JobStatus::Canceled, ctx.now()))?
             .is_some()
     {
         ctx.secrets.forget(job.id);
@@ -161,7 +143,7 @@ fn reset_skipped(ctx: &Ctx<'_>, jobs: &[Job]) -> RepoResult<()> {
     for job in jobs.iter().filter(|j| j.status == JobStatus::Skipped) {
         ctx.out.jobs.change_job(
             job.id,
-            &change(ctx, &[JobStatus::Skipped], JobStatus::Created),
+            &JobChange::between(&[JobStatus::Skipped], JobStatus::Created, ctx.now()),
         )?;
     }
     Ok(())
@@ -253,7 +235,10 @@ pub fn play_job(
     let played = ctx
         .out
         .jobs
-        .change_job(id, &change(ctx, &[JobStatus::Manual], JobStatus::Pending))?
+        .change_job(
+            id,
+            &JobChange::between(&[JobStatus::Manual], JobStatus::Pending, ctx.now()),
+        )?
         .ok_or(JobActionError::Rejected(UNPLAYABLE))?;
     progress::tick(ctx, std::slice::from_ref(&played))?;
     progress::process(ctx, job.pipeline_id)?;

@@ -80,14 +80,7 @@ fn start_waiting(ctx: &Ctx<'_>, jobs: &[Job]) -> RepoResult<Waiting> {
     let moved = !changes.is_empty();
     let mut started = Vec::new();
     for (index, to) in changes {
-        let change = JobChange {
-            from: vec![JobStatus::Created],
-            to,
-            at: now,
-            failure_reason: None,
-            exit_code: None,
-            allow_failure: None,
-        };
+        let change = JobChange::between(&[JobStatus::Created], to, now);
         // `None`: another request moved it first.
         if let Some(job) = ctx.out.jobs.change_job(jobs[index].id, &change)?
             && job.status == JobStatus::Pending

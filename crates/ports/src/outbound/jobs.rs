@@ -45,6 +45,33 @@ pub struct JobChange {
     pub allow_failure: Option<bool>,
 }
 
+impl JobChange {
+    /// A change to `to` from exactly the statuses `from`.
+    pub fn between(from: &[JobStatus], to: JobStatus, at: DateTime<Utc>) -> Self {
+        JobChange {
+            from: from.to_vec(),
+            to,
+            at,
+            failure_reason: None,
+            exit_code: None,
+            allow_failure: None,
+        }
+    }
+
+    /// A change to `to` from every status the state machine allows to become it.
+    pub fn to(to: JobStatus, at: DateTime<Utc>) -> Self {
+        JobChange::between(&to.sources(), to, at)
+    }
+
+    /// Failing a job that a runner holds, for `reason`.
+    pub fn failure(reason: FailureReason, at: DateTime<Utc>) -> Self {
+        JobChange {
+            failure_reason: Some(reason),
+            ..JobChange::to(JobStatus::Failed, at)
+        }
+    }
+}
+
 /// The pending jobs a runner may be offered, before the order is decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QueueScope {
