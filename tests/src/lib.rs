@@ -15,6 +15,7 @@
 )]
 
 pub mod binary;
+pub mod legacy;
 pub mod python;
 
 use std::collections::BTreeMap;

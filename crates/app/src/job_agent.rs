@@ -4,12 +4,13 @@
 mod payload;
 mod request;
 mod running;
+mod update_build;
 
 use paddock_domain::JobId;
 use paddock_domain::job::JobStatus;
 use paddock_ports::inbound::{
-    JobAgentUseCases, JobRequest, JobRequestOutcome, JobUpdate, JobUpdateError, RunnerAuthError,
-    TraceAppend, TraceAppended, TraceError,
+    BuildView, JobAgentUseCases, JobRequest, JobRequestOutcome, JobUpdate, JobUpdateError,
+    RunnerAuthError, TraceAppend, TraceAppended, TraceError,
 };
 
 use crate::Paddock;
@@ -25,5 +26,9 @@ impl JobAgentUseCases for Paddock {
 
     fn append_trace(&self, id: JobId, append: TraceAppend) -> Result<TraceAppended, TraceError> {
         running::append_trace(&self.runner_ctx(), id, append)
+    }
+
+    fn update_build(&self, id: JobId, update: JobUpdate) -> Result<BuildView, JobUpdateError> {
+        update_build::execute(&self.runner_ctx(), id, update)
     }
 }

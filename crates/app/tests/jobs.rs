@@ -278,5 +278,5 @@ fn logs_hide_masked_values_and_append_only_at_their_end() {
             data: b"x".to_vec(),
         },
     );
-    assert_eq!(missing, Err(TraceError::Auth(JobAuthError::Forbidden)));
+    assert_eq!(missing, Err(TraceError::Auth(JobAuthError::NotFound)));
 }

@@ -12,8 +12,10 @@ use paddock_ports::inbound::{GroupDetails, ProjectDetails, ProjectListItem};
 use paddock_ports::outbound::MemberWithUser;
 use serde_json::{Value, json};
 
+mod builds;
 mod jobs;
 
+pub use builds::{build, build_details};
 pub use jobs::{job, job_payload, pipeline, pipeline_basic, variable};
 
 /// GitLab's timestamps: ISO 8601, milliseconds, UTC.

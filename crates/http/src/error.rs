@@ -44,6 +44,10 @@ pub enum ApiError {
     /// (pipelines, jobs).
     #[error("record not found")]
     RecordNotFound,
+    /// 404 `{"message": "404 Not Found"}`: Grape's `not_found!` naming nothing (the v1 API's
+    /// paused runner, no build, unknown build).
+    #[error("not found")]
+    NotFoundPlain,
     /// 404 `{"error": "404 Not Found"}` for a path no route serves.
     #[error("no such route")]
     NoRoute,
@@ -125,6 +129,7 @@ impl ApiError {
             }),
             ApiError::NotFound(what) => json!({ "message": format!("404 {what} Not Found") }),
             ApiError::RecordNotFound => json!({ "message": "404 Not found" }),
+            ApiError::NotFoundPlain => json!({ "message": "404 Not Found" }),
             ApiError::NoRoute => json!({ "error": "404 Not Found" }),
             ApiError::MethodNotAllowed => json!({ "message": "405 Method Not Allowed" }),
             ApiError::Conflict(text) => json!({ "message": text }),
@@ -145,9 +150,10 @@ impl ResponseError for ApiError {
             | ApiError::Validation(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) | ApiError::InsufficientScope(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) | ApiError::RecordNotFound | ApiError::NoRoute => {
-                StatusCode::NOT_FOUND
-            }
+            ApiError::NotFound(_)
+            | ApiError::RecordNotFound
+            | ApiError::NotFoundPlain
+            | ApiError::NoRoute => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
@@ -414,6 +420,11 @@ mod tests {
                 json!({"message": "404 Project Not Found"}),
             ),
             (ApiError::NoRoute, 404, json!({"error": "404 Not Found"})),
+            (
+                ApiError::NotFoundPlain,
+                404,
+                json!({"message": "404 Not Found"}),
+            ),
             (
                 ApiError::PayloadTooLarge,
                 413,

@@ -28,8 +28,8 @@ pub use errors::{
 pub use groups::{CreateGroupRequest, GroupDetails, GroupQuery, GroupRef, GroupUseCases};
 pub use instance::{BootstrapError, BootstrapReport, BootstrapRequest, InstanceUseCases};
 pub use job_agent::{
-    Dependency, JobAgentUseCases, JobAuthError, JobPayload, JobRequest, JobRequestOutcome,
-    JobUpdate, JobUpdateError, TraceAppend, TraceAppended, TraceError,
+    BuildView, Dependency, JobAgentUseCases, JobAuthError, JobPayload, JobRequest,
+    JobRequestOutcome, JobUpdate, JobUpdateError, TraceAppend, TraceAppended, TraceError,
 };
 pub use members::{AddMemberRequest, MemberTarget, MemberUseCases, UpdateMemberRequest};
 pub use pipelines::{

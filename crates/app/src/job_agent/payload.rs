@@ -145,6 +145,8 @@ fn dependencies_of(ctx: &Ctx<'_>, job: &Job) -> RepoResult<Vec<Dependency>> {
         .map(|other| Dependency {
             id: other.id,
             name: other.name,
+            stage: other.stage,
+            status: other.status,
         })
         .collect())
 }

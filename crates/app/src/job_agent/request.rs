@@ -46,7 +46,10 @@ pub fn execute(ctx: &Ctx<'_>, request: JobRequest) -> Result<JobRequestOutcome, 
     ctx.touch(&runner, Some(&request.contact));
     // The value is taken before the queue is read: a job queued meanwhile changes it, so the
     // runner's next poll reads the queue again.
-    if !runner.settings.active || request.last_update.as_deref() == Some(value.as_str()) {
+    if !runner.settings.active {
+        return Ok(JobRequestOutcome::Paused { last_update: value });
+    }
+    if request.last_update.as_deref() == Some(value.as_str()) {
         return Ok(JobRequestOutcome::NoJob { last_update: value });
     }
     let (order, running) = offers(ctx, &runner)?;

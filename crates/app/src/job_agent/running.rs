@@ -25,7 +25,7 @@ fn own_job(ctx: &Ctx<'_>, id: JobId, token: &PlainToken) -> Result<Job, JobAuthE
         .out
         .jobs
         .job_with_token(id)?
-        .ok_or(JobAuthError::Forbidden)?;
+        .ok_or(JobAuthError::NotFound)?;
     if digest != Some(token.digest()) {
         return Err(JobAuthError::Forbidden);
     }
@@ -70,6 +70,13 @@ fn finish(ctx: &Ctx<'_>, job: &Job, change: JobChange) -> RepoResult<Option<Job>
 
 pub fn update(ctx: &Ctx<'_>, id: JobId, update: JobUpdate) -> Result<JobStatus, JobUpdateError> {
     let job = processing_job(ctx, id, &update.token)?;
+    Ok(apply(ctx, job, update)?.status)
+}
+
+/// Applies a runner's update to a job it works on (authenticated by the caller): the whole
+/// log if sent, then the state. Returns the job as it is now.
+pub(super) fn apply(ctx: &Ctx<'_>, job: Job, update: JobUpdate) -> Result<Job, JobUpdateError> {
+    let id = job.id;
     if let Some(trace) = update.trace {
         if trace.len() as u64 > ctx.config.max_trace_size {
             let change = JobChange::failure(FailureReason::TraceSizeExceeded, ctx.now());
@@ -82,7 +89,7 @@ pub fn update(ctx: &Ctx<'_>, id: JobId, update: JobUpdate) -> Result<JobStatus, 
     let now = ctx.now();
     let change = match update.state.as_deref() {
         // A keep-alive (`pending` is the acknowledgement of newer runners).
-        None | Some("running" | "pending") => return Ok(job.status),
+        None | Some("running" | "pending") => return Ok(job),
         Some("success") => JobChange::to(JobStatus::Success, now),
         Some("failed") => {
             // A failure with an exit code the job allows does not fail the pipeline.
@@ -98,7 +105,7 @@ pub fn update(ctx: &Ctx<'_>, id: JobId, update: JobUpdate) -> Result<JobStatus, 
         Some(_) => return Err(JobUpdateError::InvalidState),
     };
     match finish(ctx, &job, change)? {
-        Some(finished) => Ok(finished.status),
+        Some(finished) => Ok(finished),
         // Canceled (or finished) meanwhile: the runner is told what became of it.
         None => {
             let status = ctx

@@ -2,14 +2,19 @@
 //! `RUNNER-TOKEN` header that gitlab-runner also sends) and its contact details (`system_id`,
 //! `info`, the client address).
 
-use actix_web::HttpRequest;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use paddock_domain::job::trace::content_range_start;
 use paddock_domain::runner::{MAX_SYSTEM_ID, RunnerInfo};
 use paddock_domain::token::PlainToken;
-use paddock_ports::inbound::RunnerContact;
-use serde_json::{Map, Value};
+use paddock_ports::inbound::{RunnerContact, TraceAppend};
+use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
-use crate::params::Params;
+use crate::params::{Params, read_limited};
+
+/// The largest log patch accepted (gitlab-runner sends at most 1 MiB).
+pub const MAX_TRACE_PATCH: usize = 4 * 1024 * 1024;
 
 /// The token of a runner-facing request; 400 `token is missing` without one.
 pub fn runner_token(req: &HttpRequest, params: &Params) -> Result<PlainToken, ApiError> {
@@ -84,4 +89,30 @@ pub fn contact(req: &HttpRequest, params: &Params) -> Result<RunnerContact, ApiE
         info,
         ip_address: client_ip(req),
     })
+}
+
+/// A log patch (v4 `PATCH /jobs/:id/trace`, v1 `PATCH /builds/:id/trace.txt`): the start of
+/// `Content-Range` (`None` when missing or malformed: the use case answers 400 once the token
+/// is checked, as GitLab does) and the body.
+pub async fn trace_patch(
+    req: &HttpRequest,
+    token: PlainToken,
+    payload: web::Payload,
+) -> Result<TraceAppend, ApiError> {
+    let start = req
+        .headers()
+        .get("content-range")
+        .and_then(|value| value.to_str().ok())
+        .and_then(content_range_start);
+    let data = read_limited(payload.into_inner(), MAX_TRACE_PATCH)
+        .await?
+        .to_vec();
+    Ok(TraceAppend { token, start, data })
+}
+
+/// 416 for a log patch that does not start at the log's end: `Range: 0-<size>`.
+pub fn range_mismatch(size: u64) -> HttpResponse {
+    HttpResponse::build(StatusCode::RANGE_NOT_SATISFIABLE)
+        .insert_header(("Range", format!("0-{size}")))
+        .json(json!({ "message": "416 Range Not Satisfiable" }))
 }

@@ -11,7 +11,10 @@ use crate::routes::resource;
 use crate::routes::runner_agent::{contact, runner_token};
 use crate::state::ApiState;
 
+mod builds;
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    builds::configure(cfg);
     cfg.service(resource("/runners/register").route(web::post().to(register)))
         .service(resource("/runners/delete").route(web::delete().to(delete)));
 }

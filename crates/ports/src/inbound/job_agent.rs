@@ -27,6 +27,8 @@ pub enum JobRequestOutcome {
     Job(Box<JobPayload>),
     /// 204: nothing for this runner; the runner's queue value.
     NoJob { last_update: String },
+    /// The runner is paused: 204 in v4 as `NoJob`, 404 in the v1 API.
+    Paused { last_update: String },
     /// 409: every job offered was taken by another runner meanwhile; the runner retries.
     Conflict,
 }
@@ -36,6 +38,8 @@ pub enum JobRequestOutcome {
 pub struct Dependency {
     pub id: JobId,
     pub name: String,
+    pub stage: String,
+    pub status: JobStatus,
 }
 
 /// Everything the runner needs to run a job.
@@ -76,9 +80,13 @@ pub struct JobUpdate {
 /// A runner's call about a job it runs was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JobAuthError {
-    /// 403: no such job, or not its token.
+    /// 403: not the job's token (or, for `update_build`, not its runner's either).
     #[error("forbidden")]
     Forbidden,
+    /// No such job (403 in v4, which never says whether a job exists; 404 in v1), or, for
+    /// `update_build`, a runner token of another runner.
+    #[error("no such job")]
+    NotFound,
     /// 403 `Job is not processing on runner`, with `Job-Status`.
     #[error("job is {0}")]
     NotRunning(JobStatus),
@@ -94,6 +102,13 @@ pub enum JobUpdateError {
     /// 400: a `state` other than `running`, `success` or `failed`.
     #[error("invalid state")]
     InvalidState,
+}
+
+/// A build after `PUT /ci/api/v1/builds/:id`, with the project the v1 entity names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildView {
+    pub job: Job,
+    pub project: Project,
 }
 
 /// `PATCH /jobs/:id/trace`.
@@ -152,4 +167,7 @@ pub trait JobAgentUseCases {
     /// Returns the job's status after the update (`Job-Status`).
     fn update_job(&self, id: JobId, update: JobUpdate) -> Result<JobStatus, JobUpdateError>;
     fn append_trace(&self, id: JobId, append: TraceAppend) -> Result<TraceAppended, TraceError>;
+    /// `PUT /ci/api/v1/builds/:id`: as `update_job`, with `update.token` the build's token or
+    /// the token of the runner that holds it (what 2016 runners send).
+    fn update_build(&self, id: JobId, update: JobUpdate) -> Result<BuildView, JobUpdateError>;
 }

@@ -1,27 +1,23 @@
 //! The runner-facing job protocol: `POST /jobs/request` (runner token), `PUT /jobs/:id` and
 //! `PATCH /jobs/:id/trace` (job token, in `JOB-TOKEN` or the `token` parameter).
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use paddock_domain::JobId;
 use paddock_domain::job::JobStatus;
-use paddock_domain::job::trace::{UPDATE_INTERVAL_SECONDS, content_range_start};
+use paddock_domain::job::trace::UPDATE_INTERVAL_SECONDS;
 use paddock_domain::token::PlainToken;
 use paddock_ports::inbound::{
-    JobAuthError, JobRequest, JobRequestOutcome, JobUpdate, JobUpdateError, TraceAppend,
-    TraceAppended, TraceError,
+    JobAuthError, JobRequest, JobRequestOutcome, JobUpdate, JobUpdateError, TraceAppended,
+    TraceError,
 };
 use serde_json::json;
 
 use crate::entities;
 use crate::error::ApiError;
-use crate::params::{Params, read_limited};
+use crate::params::Params;
 use crate::routes::resource;
-use crate::routes::runner_agent::{contact, runner_token};
+use crate::routes::runner_agent::{contact, range_mismatch, runner_token, trace_patch};
 use crate::state::ApiState;
-
-/// The largest log patch accepted (gitlab-runner sends at most 1 MiB).
-pub const MAX_TRACE_PATCH: usize = 4 * 1024 * 1024;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/jobs/request").route(web::post().to(request)))
@@ -84,9 +80,11 @@ async fn request(
         JobRequestOutcome::Job(payload) => {
             Ok(HttpResponse::Created().json(entities::job_payload(&payload)))
         }
-        JobRequestOutcome::NoJob { last_update } => Ok(HttpResponse::NoContent()
-            .insert_header(("X-GitLab-Last-Update", last_update))
-            .finish()),
+        JobRequestOutcome::NoJob { last_update } | JobRequestOutcome::Paused { last_update } => {
+            Ok(HttpResponse::NoContent()
+                .insert_header(("X-GitLab-Last-Update", last_update))
+                .finish())
+        }
         JobRequestOutcome::Conflict => Err(ApiError::Conflict("409 Conflict".into())),
     }
 }
@@ -100,7 +98,7 @@ fn not_processing(status: JobStatus) -> HttpResponse {
 
 fn auth_error(error: JobAuthError) -> Result<HttpResponse, ApiError> {
     match error {
-        JobAuthError::Forbidden => Err(ApiError::Forbidden(None)),
+        JobAuthError::Forbidden | JobAuthError::NotFound => Err(ApiError::Forbidden(None)),
         JobAuthError::NotRunning(status) => Ok(not_processing(status)),
         JobAuthError::Internal(detail) => Err(ApiError::internal("a job update failed", &detail)),
     }
@@ -142,16 +140,7 @@ async fn trace(
     let id = job_id(&path)?;
     let query = Params::from_query(req.query_string())?;
     let token = job_token(&req, &query)?;
-    // Checked after the job token, as GitLab does.
-    let start = req
-        .headers()
-        .get("content-range")
-        .and_then(|value| value.to_str().ok())
-        .and_then(content_range_start);
-    let data = read_limited(payload.into_inner(), MAX_TRACE_PATCH)
-        .await?
-        .to_vec();
-    let append = TraceAppend { token, start, data };
+    let append = trace_patch(&req, token, payload).await?;
     let outcome = state
         .call(move |uc| Ok::<_, ApiError>(uc.append_trace(id, append)))
         .await?;
@@ -165,11 +154,7 @@ async fn trace(
                 UPDATE_INTERVAL_SECONDS.to_string(),
             ))
             .finish()),
-        Ok(TraceAppended::Mismatch { size }) => {
-            Ok(HttpResponse::build(StatusCode::RANGE_NOT_SATISFIABLE)
-                .insert_header(("Range", format!("0-{size}")))
-                .json(json!({ "message": "416 Range Not Satisfiable" })))
-        }
+        Ok(TraceAppended::Mismatch { size }) => Ok(range_mismatch(size)),
         Err(TraceError::Auth(error)) => auth_error(error),
         Err(TraceError::TooLarge) => Err(ApiError::Forbidden(None)),
         Err(TraceError::NoRange) => {
