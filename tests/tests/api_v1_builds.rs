@@ -400,6 +400,24 @@ on_both_backends! {
         assert_eq!(server.job_log(project, id), "");
     }
 
+    fn a_build_canceled_by_a_user_is_gone_for_its_runner(server) {
+        let (project, pipeline, runner) = setup(&server, ONE_JOB);
+        let build = take_build(&server, &runner);
+        let id = id_of(&build);
+        assert_accepted(patch(&server, &build, Some("0-3"), "step"), "running", 4);
+        expect_json(server.post(&format!("/projects/{project}/jobs/{id}/cancel")), 201);
+        // The log patch tells the runner to stop, and what became of the build.
+        let response = patch(&server, &build, Some("4-7"), "more");
+        assert_eq!(header(&response, "Build-Status"), "canceled");
+        assert_eq!(assert_json(response, 403), json!({"message": "403 Forbidden"}));
+        // Its final report finds no running build: 1.x aborts on 404.
+        let response = put_build(&server, id, &[("token", &runner), ("state", "success"), ("trace", "step more\n")]);
+        assert_eq!(assert_json(response, 404), json!({"message": "404 Not found"}));
+        assert_eq!(server.job(project, id)["status"], "canceled");
+        assert_eq!(server.job_log(project, id), "step");
+        assert_eq!(server.pipeline_status(project, pipeline), "canceled");
+    }
+
     fn builds_routes_answer_json_errors_for_other_methods(server) {
         for (method, path) in [
             (Method::GET, "/builds/register"),
@@ -417,5 +435,24 @@ on_both_backends! {
             .send()
             .unwrap();
         assert_eq!(response.status(), 400);
+        // Garbage never gets a 5xx.
+        let (_, runner) = register_v1_runner(&server, &server.registration_token);
+        for (method, path, body) in [
+            (Method::POST, "/builds/register", "{\"token\": {\"a\": 1}, \"info\": [1]}"),
+            (Method::POST, "/builds/register", "{"),
+            (Method::PUT, "/builds/1", "{\"token\": 5, \"trace\": [\"x\"]}"),
+            (Method::PUT, "/builds/99999999999999999999999", "{}"),
+            (Method::PATCH, "/builds/-5/trace.txt?token=%FF", "x"),
+        ] {
+            let response = v1(&server, method.clone(), path)
+                .header("Content-Type", "application/json")
+                .header("Content-Range", "0-0")
+                .body(body)
+                .send()
+                .unwrap();
+            assert!(response.status().is_client_error(), "{method} {path}: {}", response.status());
+        }
+        let response = put_build(&server, 1, &[("token", &runner), ("trace", "x"), ("state", "")]);
+        assert!(response.status().is_client_error());
     }
 }

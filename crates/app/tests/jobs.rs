@@ -280,3 +280,91 @@ fn logs_hide_masked_values_and_append_only_at_their_end() {
     );
     assert_eq!(missing, Err(TraceError::Auth(JobAuthError::NotFound)));
 }
+
+/// `PUT /ci/api/v1/builds/:id` with `token` and `state`.
+fn update_build(
+    app: &Paddock,
+    id: JobId,
+    token: &PlainToken,
+    state: Option<&str>,
+) -> Result<BuildView, JobUpdateError> {
+    app.update_build(
+        id,
+        JobUpdate {
+            token: token.clone(),
+            state: state.map(str::to_owned),
+            failure_reason: None,
+            exit_code: None,
+            trace: None,
+        },
+    )
+}
+
+#[test]
+fn a_legacy_build_update_takes_the_runner_token_or_the_build_token() {
+    let (app, _, _) = app();
+    let token = runner(&app);
+    let other = runner(&app);
+    let project = project(&app);
+    pipeline(&app, &project);
+    let build = job(poll(&app, &token, None));
+    let id = build.job.id;
+    // Another runner's token: as if the build did not exist; an unknown token: forbidden.
+    let refused = |token: &str| {
+        update_build(&app, id, &PlainToken::from_user(token), Some("success")).map(|v| v.job.status)
+    };
+    assert_eq!(
+        update_build(&app, id, &other, Some("success")).map(|v| v.job.status),
+        Err(JobUpdateError::Auth(JobAuthError::NotFound))
+    );
+    for unknown in ["", "glrt-unknown", "glcbt-unknown"] {
+        assert_eq!(
+            refused(unknown),
+            Err(JobUpdateError::Auth(JobAuthError::Forbidden)),
+            "{unknown:?}"
+        );
+    }
+    assert_eq!(
+        update_build(&app, JobId(-1), &token, None).map(|v| v.job.status),
+        Err(JobUpdateError::Auth(JobAuthError::NotFound))
+    );
+    // The runner's token keeps the build alive and names its project.
+    let alive = update_build(&app, id, &token, Some("running")).unwrap();
+    assert_eq!(alive.job.status, JobStatus::Running);
+    assert_eq!(alive.project.name, "app");
+    // The build's own token finishes it; then it is no longer running.
+    let done = update_build(&app, id, &build.token, Some("success")).unwrap();
+    assert_eq!(done.job.status, JobStatus::Success);
+    assert_eq!(
+        update_build(&app, id, &token, Some("failed")).map(|v| v.job.status),
+        Err(JobUpdateError::Auth(JobAuthError::NotRunning(
+            JobStatus::Success
+        )))
+    );
+}
+
+#[test]
+fn a_paused_runner_is_told_so() {
+    let (app, out, _) = app();
+    let token = runner(&app);
+    let project = project(&app);
+    pipeline(&app, &project);
+    let runner = out
+        .runners
+        .runner_by_token(&token.digest())
+        .unwrap()
+        .unwrap();
+    app.update_runner(
+        &ROOT,
+        runner.id,
+        RunnerSettingsInput {
+            active: Some(false),
+            ..RunnerSettingsInput::default()
+        },
+    )
+    .unwrap();
+    assert!(matches!(
+        poll(&app, &token, None),
+        JobRequestOutcome::Paused { .. }
+    ));
+}
