@@ -273,3 +273,54 @@ async fn runners_have_gitlabs_shapes() {
     assert_eq!(status, StatusCode::CREATED);
     insta::assert_json_snapshot!("runner_token_reset", reset, { ".token" => insta::dynamic_redaction(runner_token) });
 }
+
+fn job_token(value: insta::internals::Content, _: insta::internals::ContentPath<'_>) -> String {
+    let text = value.as_str().unwrap_or_default();
+    assert!(text.starts_with("glcbt-"), "a job token, not {text:?}");
+    "[job token]".into()
+}
+
+#[actix_web::test]
+async fn a_legacy_build_has_gitlab_8s_shape() {
+    let (out, _, _) = memory_outbound();
+    let app = service(state(out)).await;
+    let (status, _, registered) = call(
+        &app,
+        test::TestRequest::post()
+            .uri("/ci/api/v1/runners/register")
+            .set_form([("token", REGISTRATION_TOKEN)]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let runner = registered["token"].as_str().unwrap().to_owned();
+    let ci_config = "compile:\n  image: ruby:2.1\n  services: [postgres:9.5]\n  before_script: [bundle]\n  script: [make, make check]\n  after_script: [echo done]\n  artifacts:\n    paths: [bin/]\n  cache:\n    key: gems\n    paths: [vendor/]\n";
+    let (status, _, project) = call(
+        &app,
+        test::TestRequest::post()
+            .uri("/api/v4/projects")
+            .set_json(json!({"name": "legacy", "ci_config": ci_config})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _, _) = call(
+        &app,
+        test::TestRequest::post()
+            .uri(&format!("/api/v4/projects/{}/pipeline", project["id"]))
+            .set_json(json!({"ref": "main", "sha": "0123456789abcdef0123456789abcdef01234567"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _, build) = call(
+        &app,
+        test::TestRequest::post()
+            .uri("/ci/api/v1/builds/register")
+            .set_form([("token", runner.as_str())]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    // The variables are the v4 payload's (pinned there), as `{key, value, public}`.
+    insta::assert_json_snapshot!("legacy_build_details", build, {
+        ".token" => insta::dynamic_redaction(job_token),
+        ".variables" => "[variables]",
+    });
+}
