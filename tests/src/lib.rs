@@ -160,6 +160,10 @@ impl TestServer {
             "--max-request-body",
             &max_body,
         ];
+        // Tests answer idle polls at once unless they are about long polling.
+        if !flags.contains(&"--long-poll-timeout") {
+            args.extend_from_slice(&["--long-poll-timeout", "0"]);
+        }
         args.extend_from_slice(flags);
         let cli = Cli::parse_args(args).expect("valid arguments");
         let Command::Serve(args) = cli.command else {
@@ -543,7 +547,8 @@ impl TestServer {
         );
     }
 
-    /// Stops the server now (it also stops when dropped).
+    /// Stops the server now, gracefully, as on SIGTERM: parked job requests are answered,
+    /// requests in flight finish (it also stops when dropped).
     pub fn stop(mut self) {
         if let Some(server) = self.server.take() {
             server.stop();

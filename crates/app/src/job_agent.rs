@@ -7,9 +7,10 @@ mod running;
 
 use paddock_domain::JobId;
 use paddock_domain::job::JobStatus;
+use paddock_domain::token::PlainToken;
 use paddock_ports::inbound::{
-    JobAgentUseCases, JobRequest, JobRequestOutcome, JobUpdate, JobUpdateError, RunnerAuthError,
-    TraceAppend, TraceAppended, TraceError,
+    JobAgentUseCases, JobRequest, JobRequestOutcome, JobUpdate, JobUpdateError, QueueWatch,
+    RunnerAuthError, TraceAppend, TraceAppended, TraceError,
 };
 
 use crate::Paddock;
@@ -17,6 +18,15 @@ use crate::Paddock;
 impl JobAgentUseCases for Paddock {
     fn request_job(&self, request: JobRequest) -> Result<JobRequestOutcome, RunnerAuthError> {
         request::execute(&self.runner_ctx(), request)
+    }
+
+    fn watch_queue(&self, token: &PlainToken, last_update: &str) -> Option<QueueWatch> {
+        if token.is_empty() {
+            return None;
+        }
+        let now = self.out.clock.now();
+        self.queues
+            .watch(&token.digest(), last_update, now, self.config.queue_refresh)
     }
 
     fn update_job(&self, id: JobId, update: JobUpdate) -> Result<JobStatus, JobUpdateError> {

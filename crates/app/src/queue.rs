@@ -6,6 +6,11 @@
 //! value changes when a job the runner could take becomes pending in this process, when the
 //! runner changes, and when the entry is older than the refresh interval: the only way this
 //! process learns of jobs queued, or runners changed, by another process sharing the database.
+//!
+//! Each entry also wakes the job requests parked on it (long polling): a new value wakes them
+//! with [`QueueWake::Changed`]; an entry dropped (stale, or its runner changed) wakes them
+//! with [`QueueWake::Reread`]. One `watch` channel per runner entry; a parked request holds
+//! only a receiver of it.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -16,6 +21,8 @@ use paddock_domain::ProjectId;
 use paddock_domain::job::queue::{JobNeeds, ProjectScope, runner_matches, runner_serves};
 use paddock_domain::runner::{Runner, RunnerId};
 use paddock_domain::token::TokenDigest;
+use paddock_ports::inbound::{QueueWake, QueueWatch};
+use tokio::sync::watch;
 
 #[derive(Debug)]
 struct Entry {
@@ -24,6 +31,8 @@ struct Entry {
     projects: Vec<ProjectId>,
     value: String,
     fetched_at: DateTime<Utc>,
+    /// Ticked with each new value; dropped with the entry (both wake parked requests).
+    wake: watch::Sender<()>,
 }
 
 #[derive(Debug, Default)]
@@ -122,6 +131,7 @@ impl RunnerQueues {
                 projects,
                 value: value.clone(),
                 fetched_at: now,
+                wake: watch::Sender::new(()),
             },
         );
         value
@@ -145,10 +155,39 @@ impl RunnerQueues {
             let value = self.next_value();
             if let Some(entry) = entries.by_token.get_mut(&token) {
                 entry.value = value;
+                entry.wake.send_replace(());
                 ticked += 1;
             }
         }
         ticked
+    }
+
+    /// A wait for the queue value of a token to move on from `value`: `None` unless `value`
+    /// is the current value of an active runner known and fresh here (the request is then
+    /// answered at once). Taken under the same lock as every change, so none is missed.
+    pub fn watch(
+        &self,
+        token: &TokenDigest,
+        value: &str,
+        now: DateTime<Utc>,
+        refresh: Duration,
+    ) -> Option<QueueWatch> {
+        let entries = self.lock();
+        let entry = entries.by_token.get(token)?;
+        if entry.value != value
+            || !entry.runner.settings.active
+            || now - entry.fetched_at >= refresh
+        {
+            return None;
+        }
+        let mut receiver = entry.wake.subscribe();
+        drop(entries);
+        Some(Box::pin(async move {
+            match receiver.changed().await {
+                Ok(()) => QueueWake::Changed,
+                Err(_) => QueueWake::Reread,
+            }
+        }))
     }
 
     /// The runner changed or is gone: it is read again at its next request (with a new value).
@@ -316,5 +355,48 @@ mod tests {
             epoch,
         );
         assert!(queues.known(&token, now, refresh).is_some());
+    }
+
+    #[tokio::test]
+    async fn parked_requests_wake_on_a_new_value_and_when_the_entry_goes() {
+        let queues = RunnerQueues::new(3);
+        let now = DateTime::<Utc>::UNIX_EPOCH;
+        let refresh = Duration::seconds(10);
+        let token = TokenDigest::of("t");
+        let value = queues.remember(
+            token,
+            runner(1, RunnerType::Instance, None, &[]),
+            vec![],
+            now,
+            0,
+        );
+        assert!(queues.watch(&token, "stale", now, refresh).is_none());
+        assert!(
+            queues
+                .watch(&token, &value, now + refresh, refresh)
+                .is_none(),
+            "a stale entry is read again first"
+        );
+        let parked = queues.watch(&token, &value, now, refresh).unwrap();
+        let untouched = queues.watch(&token, &value, now, refresh).unwrap();
+        queues.job_pending(
+            &scope(5, &[]),
+            JobNeeds {
+                tags: &[],
+                protected: false,
+            },
+        );
+        assert_eq!(parked.await, QueueWake::Changed);
+        assert_eq!(untouched.await, QueueWake::Changed);
+        let value = queues.known(&token, now, refresh).unwrap().value;
+        let parked = queues.watch(&token, &value, now, refresh).unwrap();
+        queues.evict_stale(now + refresh, refresh);
+        assert_eq!(parked.await, QueueWake::Reread);
+
+        let mut paused = runner(2, RunnerType::Instance, None, &[]);
+        paused.settings.active = false;
+        let other = TokenDigest::of("p");
+        let value = queues.remember(other, paused, vec![], now, queues.epoch());
+        assert!(queues.watch(&other, &value, now, refresh).is_none());
     }
 }

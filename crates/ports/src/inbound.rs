@@ -29,7 +29,7 @@ pub use groups::{CreateGroupRequest, GroupDetails, GroupQuery, GroupRef, GroupUs
 pub use instance::{BootstrapError, BootstrapReport, BootstrapRequest, InstanceUseCases};
 pub use job_agent::{
     Dependency, JobAgentUseCases, JobAuthError, JobPayload, JobRequest, JobRequestOutcome,
-    JobUpdate, JobUpdateError, TraceAppend, TraceAppended, TraceError,
+    JobUpdate, JobUpdateError, QueueWake, QueueWatch, TraceAppend, TraceAppended, TraceError,
 };
 pub use members::{AddMemberRequest, MemberTarget, MemberUseCases, UpdateMemberRequest};
 pub use pipelines::{

@@ -1,3 +1,6 @@
+use std::future::Future;
+use std::pin::Pin;
+
 use paddock_domain::JobId;
 use paddock_domain::job::variables::JobVariable;
 use paddock_domain::job::{Job, JobStatus, Pipeline};
@@ -30,6 +33,19 @@ pub enum JobRequestOutcome {
     /// 409: every job offered was taken by another runner meanwhile; the runner retries.
     Conflict,
 }
+
+/// Why a parked job request (long polling) wakes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueWake {
+    /// The runner's queue value changed (a job it may take was queued): ask again and answer.
+    Changed,
+    /// The runner is read again (its entry was stale, or the runner changed): ask again, and
+    /// wait again if there is still nothing.
+    Reread,
+}
+
+/// A wait for a runner's queue value to move on; it holds no thread and no connection.
+pub type QueueWatch = Pin<Box<dyn Future<Output = QueueWake> + Send>>;
 
 /// A job a dependency's artifacts come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,6 +165,10 @@ impl From<RepoError> for TraceError {
 /// The runner-facing job protocol: runner tokens to ask for jobs, job tokens for the rest.
 pub trait JobAgentUseCases {
     fn request_job(&self, request: JobRequest) -> Result<JobRequestOutcome, RunnerAuthError>;
+    /// A wait for the runner's queue value to move on from `last_update`, from memory only
+    /// (no database, cheap enough for the async edge); `None` when `last_update` is not the
+    /// current value of an active runner known here: ask again at once instead.
+    fn watch_queue(&self, token: &PlainToken, last_update: &str) -> Option<QueueWatch>;
     /// Returns the job's status after the update (`Job-Status`).
     fn update_job(&self, id: JobId, update: JobUpdate) -> Result<JobStatus, JobUpdateError>;
     fn append_trace(&self, id: JobId, append: TraceAppend) -> Result<TraceAppended, TraceError>;

@@ -80,7 +80,7 @@ async fn request(
         last_update: params.string("last_update")?,
         features: features(&params)?,
     };
-    match state.call(move |uc| uc.request_job(request)).await? {
+    match crate::long_poll::request_job(&state, request).await? {
         JobRequestOutcome::Job(payload) => {
             Ok(HttpResponse::Created().json(entities::job_payload(&payload)))
         }
