@@ -1,6 +1,7 @@
 //! The runner-facing job protocol: a runner asks for a job with its runner token, then
 //! reports the job's log and outcome with the job's token.
 
+mod overdue;
 mod payload;
 mod request;
 mod running;
@@ -8,9 +9,10 @@ mod running;
 use paddock_domain::JobId;
 use paddock_domain::job::JobStatus;
 use paddock_domain::token::PlainToken;
+use paddock_ports::RepoError;
 use paddock_ports::inbound::{
-    JobAgentUseCases, JobRequest, JobRequestOutcome, JobUpdate, JobUpdateError, QueueWatch,
-    RunnerAuthError, TraceAppend, TraceAppended, TraceError,
+    JobAgentUseCases, JobHousekeeping, JobRequest, JobRequestOutcome, JobUpdate, JobUpdateError,
+    OverdueReport, QueueWatch, RunnerAuthError, TraceAppend, TraceAppended, TraceError,
 };
 
 use crate::Paddock;
@@ -35,5 +37,11 @@ impl JobAgentUseCases for Paddock {
 
     fn append_trace(&self, id: JobId, append: TraceAppend) -> Result<TraceAppended, TraceError> {
         running::append_trace(&self.runner_ctx(), id, append)
+    }
+}
+
+impl JobHousekeeping for Paddock {
+    fn end_overdue_jobs(&self, limit: usize) -> Result<OverdueReport, RepoError> {
+        overdue::execute(&self.runner_ctx(), limit)
     }
 }

@@ -192,6 +192,9 @@ pub async fn start(config: Config, secrets: Secrets) -> Result<Running, StartErr
             .map(chrono::Duration::seconds),
         external_url: external_url.clone(),
         max_trace_size: config.max_trace_size,
+        job_timeout_grace: seconds(config.job_timeout_grace_secs),
+        stuck_running_after: seconds(config.stuck_running_timeout_secs),
+        stuck_pending_after: seconds(config.stuck_pending_timeout_secs),
         ..paddock_app::AppConfig::default()
     };
     let app = Arc::new(wiring::application(db, &key, app_config));
@@ -243,6 +246,11 @@ pub async fn start(config: Config, secrets: Secrets) -> Result<Running, StartErr
     })?;
     let server = server.run();
     spawn_contact_flusher(app.clone());
+    crate::sweeper::spawn(
+        app.clone(),
+        std::time::Duration::from_secs(config.job_sweep_interval_secs),
+        state.shutdown_signal(),
+    );
     tracing::info!(
         listen = %addr,
         external_url = %external_url,
@@ -259,6 +267,11 @@ pub async fn start(config: Config, secrets: Secrets) -> Result<Running, StartErr
         app,
         state,
     })
+}
+
+/// Seconds of the configuration (validated to at most 100 years) as a duration.
+fn seconds(secs: u64) -> chrono::Duration {
+    chrono::Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 1000))
 }
 
 /// Writes what runner contacts remain in memory once the server has stopped.

@@ -29,9 +29,18 @@ fn own_job(ctx: &Ctx<'_>, id: JobId, token: &PlainToken) -> Result<Job, JobAuthE
     if digest != Some(token.digest()) {
         return Err(JobAuthError::Forbidden);
     }
+    let now = ctx.now();
     if let Some(runner) = job.runner_id {
         ctx.live
-            .touch_id(runner, ctx.now(), job.runner_system_id.as_deref());
+            .touch_id(runner, now, job.runner_system_id.as_deref());
+    }
+    // The job's own contact, for the silence rule of the overdue sweep: written at most once
+    // an interval, not on every call.
+    if job.status.is_processing()
+        && now - job.updated_at >= ctx.config.job_contact_write_interval()
+        && let Err(error) = ctx.out.jobs.touch_job(id, now)
+    {
+        tracing::warn!(%error, job.id = id.0, "could not record the runner's contact with the job");
     }
     Ok(job)
 }
@@ -52,17 +61,22 @@ fn masked(ctx: &Ctx<'_>, job: &Job, mut data: Vec<u8>) -> RepoResult<Vec<u8>> {
     Ok(data)
 }
 
-/// Ends the job with `to` and moves its pipeline on; `None` when it was no longer running
-/// (canceled meanwhile).
-fn finish(ctx: &Ctx<'_>, job: &Job, change: JobChange) -> RepoResult<Option<Job>> {
-    let finished = ctx.out.jobs.change_job(job.id, &change)?;
+/// Ends the job with `change` and moves its pipeline on; `None` when its status was not one
+/// the change applies from (canceled or finished meanwhile).
+pub(super) fn finish(ctx: &Ctx<'_>, id: JobId, change: &JobChange) -> RepoResult<Option<Job>> {
+    let finished = ctx.out.jobs.change_job(id, change)?;
     if let Some(finished) = &finished {
-        ctx.secrets.forget(job.id);
-        tracing::info!(job.id = job.id.0, status = %finished.status, "job finished");
+        ctx.secrets.forget(id);
+        tracing::info!(
+            job.id = id.0,
+            status = %finished.status,
+            failure_reason = finished.failure_reason.map(|r| r.as_str()),
+            "job finished"
+        );
         // The job's outcome is written; the runner is told so even if moving the pipeline on
         // fails now (the next event moves it).
-        if let Err(error) = progress::process(ctx, job.pipeline_id) {
-            tracing::warn!(%error, pipeline.id = job.pipeline_id.0, "could not move the pipeline on");
+        if let Err(error) = progress::process(ctx, finished.pipeline_id) {
+            tracing::warn!(%error, pipeline.id = finished.pipeline_id.0, "could not move the pipeline on");
         }
     }
     Ok(finished)
@@ -73,7 +87,7 @@ pub fn update(ctx: &Ctx<'_>, id: JobId, update: JobUpdate) -> Result<JobStatus, 
     if let Some(trace) = update.trace {
         if trace.len() as u64 > ctx.config.max_trace_size {
             let change = JobChange::failure(FailureReason::TraceSizeExceeded, ctx.now());
-            finish(ctx, &job, change)?;
+            finish(ctx, job.id, &change)?;
             return Err(JobAuthError::NotRunning(JobStatus::Failed).into());
         }
         let trace = masked(ctx, &job, trace)?;
@@ -97,7 +111,7 @@ pub fn update(ctx: &Ctx<'_>, id: JobId, update: JobUpdate) -> Result<JobStatus, 
         }
         Some(_) => return Err(JobUpdateError::InvalidState),
     };
-    match finish(ctx, &job, change)? {
+    match finish(ctx, job.id, &change)? {
         Some(finished) => Ok(finished.status),
         // Canceled (or finished) meanwhile: the runner is told what became of it.
         None => {
@@ -132,7 +146,7 @@ pub fn append_trace(
         Append::Mismatch(size) => Ok(TraceAppended::Mismatch { size }),
         Append::TooLarge => {
             let change = JobChange::failure(FailureReason::TraceSizeExceeded, ctx.now());
-            finish(ctx, &job, change)?;
+            finish(ctx, job.id, &change)?;
             Err(TraceError::TooLarge)
         }
     }

@@ -173,3 +173,31 @@ pub trait JobAgentUseCases {
     fn update_job(&self, id: JobId, update: JobUpdate) -> Result<JobStatus, JobUpdateError>;
     fn append_trace(&self, id: JobId, append: TraceAppend) -> Result<TraceAppended, TraceError>;
 }
+
+/// What one sweep of overdue jobs ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OverdueReport {
+    /// Running past their timeout and grace: failed, `job_execution_timeout`.
+    pub timed_out: usize,
+    /// Running without a word from their runner: failed, `stuck_or_timeout_failure`.
+    pub silent: usize,
+    /// Canceling without a word from their runner: canceled.
+    pub canceled: usize,
+    /// Pending and taken by no runner: failed, `stuck_or_timeout_failure`.
+    pub stuck_pending: usize,
+}
+
+impl OverdueReport {
+    pub fn total(&self) -> usize {
+        self.timed_out + self.silent + self.canceled + self.stuck_pending
+    }
+}
+
+/// Background work on jobs (the server runs it periodically; not an HTTP use case).
+pub trait JobHousekeeping {
+    /// Ends overdue jobs, at most `limit` per rule, and moves their pipelines on.
+    ///
+    /// # Errors
+    /// The store failed; what was ended before stays ended.
+    fn end_overdue_jobs(&self, limit: usize) -> Result<OverdueReport, RepoError>;
+}
