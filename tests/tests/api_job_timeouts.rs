@@ -104,6 +104,26 @@ on_both_backends! {
         assert_eq!(server.pipeline_status(project, pipeline), "failed");
     }
 
+    fn a_canceling_job_its_runner_is_silent_about_is_canceled(server) {
+        let project = server.ci_project("app", None, "build:\n  script: make\n");
+        let pipeline = id(&server.create_pipeline(project, "main"));
+        let (_, runner) = server.instance_runner(json!(null));
+        let job = server
+            .request_job_with(&runner, json!({"info": {"features": {"cancel_gracefully": true}}}))
+            .expect("a job");
+        let canceling = paddock_tests::expect_json(
+            server.post(&format!("/projects/{project}/jobs/{}/cancel", id(&job))),
+            201,
+        );
+        assert_eq!(canceling["status"], "canceling");
+        let ended = once_not(&server, project, id(&job), "canceling");
+        assert_eq!(ended["status"], "canceled");
+        assert_eq!(server.pipeline_status(project, pipeline), "canceled");
+        let put = server.update_job(&job, json!({"state": "failed"}));
+        assert_eq!(put.status(), 403);
+        assert_eq!(header(&put, "Job-Status"), "canceled");
+    }
+
     fn jobs_that_end_in_time_keep_their_outcome(server) {
         let project = server.ci_project("app", None, "build:\n  script: make\n");
         let pipeline = id(&server.create_pipeline(project, "main"));

@@ -7,12 +7,11 @@ mod request;
 mod running;
 
 use paddock_domain::JobId;
-use paddock_domain::job::JobStatus;
 use paddock_domain::token::PlainToken;
 use paddock_ports::RepoError;
 use paddock_ports::inbound::{
     JobAgentUseCases, JobHousekeeping, JobRequest, JobRequestOutcome, JobUpdate, JobUpdateError,
-    OverdueReport, QueueWatch, RunnerAuthError, TraceAppend, TraceAppended, TraceError,
+    JobUpdated, OverdueReport, QueueWatch, RunnerAuthError, TraceAppend, TraceAppended, TraceError,
 };
 
 use crate::Paddock;
@@ -31,7 +30,7 @@ impl JobAgentUseCases for Paddock {
             .watch(&token.digest(), last_update, now, self.config.queue_refresh)
     }
 
-    fn update_job(&self, id: JobId, update: JobUpdate) -> Result<JobStatus, JobUpdateError> {
+    fn update_job(&self, id: JobId, update: JobUpdate) -> Result<JobUpdated, JobUpdateError> {
         running::update(&self.runner_ctx(), id, update)
     }
 

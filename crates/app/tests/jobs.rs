@@ -112,8 +112,14 @@ fn finish(app: &Paddock, payload: &JobPayload, state: &str) -> Result<JobStatus,
             failure_reason: Some("script_failure".into()),
             exit_code: Some(1),
             trace: None,
+            checksum: None,
+            log_bytesize: None,
         },
     )
+    .map(|updated| match updated {
+        JobUpdated::Applied(status) => status,
+        other => panic!("expected the state applied, got {other:?}"),
+    })
 }
 
 #[test]

@@ -29,7 +29,7 @@ pub use groups::{CreateGroupRequest, GroupDetails, GroupQuery, GroupRef, GroupUs
 pub use instance::{BootstrapError, BootstrapReport, BootstrapRequest, InstanceUseCases};
 pub use job_agent::{
     Dependency, JobAgentUseCases, JobAuthError, JobHousekeeping, JobPayload, JobRequest,
-    JobRequestOutcome, JobUpdate, JobUpdateError, OverdueReport, QueueWake, QueueWatch,
+    JobRequestOutcome, JobUpdate, JobUpdateError, JobUpdated, OverdueReport, QueueWake, QueueWatch,
     TraceAppend, TraceAppended, TraceError,
 };
 pub use members::{AddMemberRequest, MemberTarget, MemberUseCases, UpdateMemberRequest};

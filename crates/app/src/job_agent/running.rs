@@ -3,13 +3,13 @@
 
 use paddock_domain::JobId;
 use paddock_domain::ci::AllowFailure;
-use paddock_domain::job::trace::Append;
+use paddock_domain::job::trace::{Append, finish_retry_in};
 use paddock_domain::job::{FailureReason, Job, JobStatus};
 use paddock_domain::token::PlainToken;
 use paddock_domain::variable::mask_secrets;
 use paddock_ports::RepoResult;
 use paddock_ports::inbound::{
-    JobAuthError, JobUpdate, JobUpdateError, TraceAppend, TraceAppended, TraceError,
+    JobAuthError, JobUpdate, JobUpdateError, JobUpdated, TraceAppend, TraceAppended, TraceError,
 };
 use paddock_ports::outbound::JobChange;
 
@@ -82,8 +82,9 @@ pub(super) fn finish(ctx: &Ctx<'_>, id: JobId, change: &JobChange) -> RepoResult
     Ok(finished)
 }
 
-pub fn update(ctx: &Ctx<'_>, id: JobId, update: JobUpdate) -> Result<JobStatus, JobUpdateError> {
+pub fn update(ctx: &Ctx<'_>, id: JobId, update: JobUpdate) -> Result<JobUpdated, JobUpdateError> {
     let job = processing_job(ctx, id, &update.token)?;
+    let mut log_size = u64::try_from(job.trace_size).unwrap_or(0);
     if let Some(trace) = update.trace {
         if trace.len() as u64 > ctx.config.max_trace_size {
             let change = JobChange::failure(FailureReason::TraceSizeExceeded, ctx.now());
@@ -92,12 +93,18 @@ pub fn update(ctx: &Ctx<'_>, id: JobId, update: JobUpdate) -> Result<JobStatus, 
         }
         let trace = masked(ctx, &job, trace)?;
         ctx.out.jobs.replace_trace(id, &trace)?;
+        log_size = trace.len() as u64;
     }
     let now = ctx.now();
+    let canceling = job.status == JobStatus::Canceling;
     let change = match update.state.as_deref() {
         // A keep-alive (`pending` is the acknowledgement of newer runners).
-        None | Some("running" | "pending") => return Ok(job.status),
-        Some("success") => JobChange::to(JobStatus::Success, now),
+        None | Some("running" | "pending") => return Ok(JobUpdated::Applied(job.status)),
+        // A canceled job the runner was let finish ends canceled, whatever its outcome.
+        Some("success" | "failed" | "canceled") if canceling => {
+            JobChange::between(&[JobStatus::Canceling], JobStatus::Canceled, now)
+        }
+        Some("success") => JobChange::between(&[JobStatus::Running], JobStatus::Success, now),
         Some("failed") => {
             // A failure with an exit code the job allows does not fail the pipeline.
             let allowed = matches!(job.definition.allow_failure, AllowFailure::ExitCodes(_))
@@ -106,13 +113,33 @@ pub fn update(ctx: &Ctx<'_>, id: JobId, update: JobUpdate) -> Result<JobStatus, 
             JobChange {
                 exit_code: update.exit_code,
                 allow_failure: allowed.then_some(true),
+                from: vec![JobStatus::Running],
                 ..JobChange::failure(reason, now)
             }
         }
         Some(_) => return Err(JobUpdateError::InvalidState),
     };
+    // Two-phase finish: with a checksum, a log shorter than the runner wrote is waited for
+    // (the runner sends the same update again), at most GitLab's accept timeout.
+    if update.checksum.is_some()
+        && update
+            .log_bytesize
+            .is_some_and(|written| log_size < written)
+    {
+        let first = ctx.out.jobs.request_finish(id, now)?.unwrap_or(now);
+        if let Some(retry_in) = finish_retry_in((now - first).num_seconds()) {
+            return Ok(JobUpdated::Waiting {
+                status: job.status,
+                retry_in,
+            });
+        }
+        tracing::info!(
+            job.id = id.0,
+            "the job's log stayed incomplete; finishing it as it is"
+        );
+    }
     match finish(ctx, job.id, &change)? {
-        Some(finished) => Ok(finished.status),
+        Some(finished) => Ok(JobUpdated::Applied(finished.status)),
         // Canceled (or finished) meanwhile: the runner is told what became of it.
         None => {
             let status = ctx

@@ -87,6 +87,20 @@ pub struct JobUpdate {
     pub exit_code: Option<i64>,
     /// The whole log (GitLab 12 and older, and the v1 API): replaces what is stored.
     pub trace: Option<Vec<u8>>,
+    /// `checksum` or `output[checksum]`: the runner's checksum of the log it wrote.
+    pub checksum: Option<String>,
+    /// `output[bytesize]`: the length of the log the runner wrote.
+    pub log_bytesize: Option<u64>,
+}
+
+/// What a `PUT /jobs/:id` got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobUpdated {
+    /// 200: the job's status now.
+    Applied(JobStatus),
+    /// 202: the log is not complete yet; the runner sends the same update again in
+    /// `retry_in` seconds (`X-GitLab-Trace-Update-Interval`).
+    Waiting { status: JobStatus, retry_in: u64 },
 }
 
 /// A runner's call about a job it runs was refused.
@@ -107,7 +121,8 @@ pub enum JobAuthError {
 pub enum JobUpdateError {
     #[error(transparent)]
     Auth(#[from] JobAuthError),
-    /// 400: a `state` other than `running`, `success` or `failed`.
+    /// 400: a `state` other than `running`, `success` or `failed` (or `canceled` while
+    /// canceling).
     #[error("invalid state")]
     InvalidState,
 }
@@ -169,8 +184,8 @@ pub trait JobAgentUseCases {
     /// (no database, cheap enough for the async edge); `None` when `last_update` is not the
     /// current value of an active runner known here: ask again at once instead.
     fn watch_queue(&self, token: &PlainToken, last_update: &str) -> Option<QueueWatch>;
-    /// Returns the job's status after the update (`Job-Status`).
-    fn update_job(&self, id: JobId, update: JobUpdate) -> Result<JobStatus, JobUpdateError>;
+    /// Applies a state, or waits for the log to be complete first (two-phase finish).
+    fn update_job(&self, id: JobId, update: JobUpdate) -> Result<JobUpdated, JobUpdateError>;
     fn append_trace(&self, id: JobId, append: TraceAppend) -> Result<TraceAppended, TraceError>;
 }
 
