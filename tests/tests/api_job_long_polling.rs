@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use paddock_tests::reqwest::blocking::Client;
 use paddock_tests::serde_json::{Value, json};
-use paddock_tests::{TestServer, expect_json, header, on_both_backends};
+use paddock_tests::{Backend, SHA, TestServer, expect_json, header, on_both_backends};
 
 /// The server's long-poll timeout in these tests, in seconds.
 const TIMEOUT_SECS: u64 = 6;
@@ -174,6 +174,38 @@ on_both_backends! {
             assert_eq!(answer.status, 204, "{answer:?}");
             assert!(answer.took < Duration::from_secs(TIMEOUT_SECS), "{answer:?}");
         });
+    }
+
+    fn a_job_queued_by_another_process_reaches_a_parked_runner(server) {
+        // Several processes share one database only on PostgreSQL.
+        if server.backend != Backend::Postgres {
+            return;
+        }
+        let project = server.ci_project("app", None, ONE_JOB);
+        let (_, runner) = server.instance_runner(json!(null));
+        let mut value = current_value(&server, &runner);
+        let other = server.another_process();
+        let queued = Instant::now();
+        let created = Client::new()
+            .post(format!("{}/api/v4/projects/{project}/pipeline", other.url()))
+            .header("PRIVATE-TOKEN", &server.root_token)
+            .json(&json!({"ref": "main", "sha": SHA}))
+            .send()
+            .unwrap();
+        assert_eq!(created.status(), 201);
+        // This process hears of it only when it reads the runner's queue again (its entry
+        // is stale after queue_refresh, 10 s): the parked polls then get the job.
+        let job = loop {
+            let answer = long_poll(&server.base, &runner, Some(&value));
+            match answer.status {
+                201 => break answer.body.unwrap(),
+                204 => value = answer.last_update,
+                other => panic!("unexpected {other}: {answer:?}"),
+            }
+            assert!(queued.elapsed() < Duration::from_secs(60), "never heard of the job");
+        };
+        println!("a job queued by another process reached a parked poll after {:?}", queued.elapsed());
+        assert_eq!(job["job_info"]["project_id"], project);
     }
 
     fn shutdown_answers_parked_polls_at_once(server) {
