@@ -19,6 +19,7 @@ mod runners;
 mod secrets;
 mod users;
 mod variables;
+mod wake;
 
 use std::sync::Arc;
 

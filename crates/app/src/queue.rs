@@ -9,8 +9,8 @@
 //!
 //! Each entry also wakes the job requests parked on it (long polling): a new value wakes them
 //! with [`QueueWake::Changed`]; an entry dropped (stale, or its runner changed) wakes them
-//! with [`QueueWake::Reread`]. One `watch` channel per runner entry; a parked request holds
-//! only a receiver of it.
+//! with [`QueueWake::Reread`]. One [`Wake`] per runner entry; a parked request holds only a
+//! [`Waiter`](crate::wake::Waiter) of it.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -21,8 +21,9 @@ use paddock_domain::ProjectId;
 use paddock_domain::job::queue::{JobNeeds, ProjectScope, runner_matches, runner_serves};
 use paddock_domain::runner::{Runner, RunnerId};
 use paddock_domain::token::TokenDigest;
-use paddock_ports::inbound::{QueueWake, QueueWatch};
-use tokio::sync::watch;
+
+use crate::wake::Wake;
+use paddock_ports::inbound::QueueWatch;
 
 #[derive(Debug)]
 struct Entry {
@@ -32,7 +33,7 @@ struct Entry {
     value: String,
     fetched_at: DateTime<Utc>,
     /// Ticked with each new value; dropped with the entry (both wake parked requests).
-    wake: watch::Sender<()>,
+    wake: Wake,
 }
 
 #[derive(Debug, Default)]
@@ -131,7 +132,7 @@ impl RunnerQueues {
                 projects,
                 value: value.clone(),
                 fetched_at: now,
-                wake: watch::Sender::new(()),
+                wake: Wake::default(),
             },
         );
         value
@@ -155,7 +156,7 @@ impl RunnerQueues {
             let value = self.next_value();
             if let Some(entry) = entries.by_token.get_mut(&token) {
                 entry.value = value;
-                entry.wake.send_replace(());
+                entry.wake.tick();
                 ticked += 1;
             }
         }
@@ -180,14 +181,7 @@ impl RunnerQueues {
         {
             return None;
         }
-        let mut receiver = entry.wake.subscribe();
-        drop(entries);
-        Some(Box::pin(async move {
-            match receiver.changed().await {
-                Ok(()) => QueueWake::Changed,
-                Err(_) => QueueWake::Reread,
-            }
-        }))
+        Some(Box::pin(entry.wake.waiter()))
     }
 
     /// The runner changed or is gone: it is read again at its next request (with a new value).
@@ -222,6 +216,7 @@ mod tests {
     use super::*;
     use paddock_domain::NamespaceId;
     use paddock_domain::runner::{RegistrationType, RunnerSettings, RunnerType, Tags};
+    use paddock_ports::inbound::QueueWake;
 
     fn runner(id: i64, runner_type: RunnerType, group: Option<i64>, tags: &[&str]) -> Runner {
         let at = DateTime::<Utc>::UNIX_EPOCH;
@@ -357,8 +352,17 @@ mod tests {
         assert!(queues.known(&token, now, refresh).is_some());
     }
 
-    #[tokio::test]
-    async fn parked_requests_wake_on_a_new_value_and_when_the_entry_goes() {
+    /// Polls a parked request once: `None` while it waits.
+    fn woken(watch: &mut QueueWatch) -> Option<QueueWake> {
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        match watch.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(wake) => Some(wake),
+            std::task::Poll::Pending => None,
+        }
+    }
+
+    #[test]
+    fn parked_requests_wake_on_a_new_value_and_when_the_entry_goes() {
         let queues = RunnerQueues::new(3);
         let now = DateTime::<Utc>::UNIX_EPOCH;
         let refresh = Duration::seconds(10);
@@ -377,8 +381,9 @@ mod tests {
                 .is_none(),
             "a stale entry is read again first"
         );
-        let parked = queues.watch(&token, &value, now, refresh).unwrap();
-        let untouched = queues.watch(&token, &value, now, refresh).unwrap();
+        let mut parked = queues.watch(&token, &value, now, refresh).unwrap();
+        let mut untouched = queues.watch(&token, &value, now, refresh).unwrap();
+        assert_eq!(woken(&mut parked), None);
         queues.job_pending(
             &scope(5, &[]),
             JobNeeds {
@@ -386,12 +391,13 @@ mod tests {
                 protected: false,
             },
         );
-        assert_eq!(parked.await, QueueWake::Changed);
-        assert_eq!(untouched.await, QueueWake::Changed);
+        assert_eq!(woken(&mut parked), Some(QueueWake::Changed));
+        assert_eq!(woken(&mut untouched), Some(QueueWake::Changed));
         let value = queues.known(&token, now, refresh).unwrap().value;
-        let parked = queues.watch(&token, &value, now, refresh).unwrap();
+        let mut parked = queues.watch(&token, &value, now, refresh).unwrap();
+        assert_eq!(woken(&mut parked), None);
         queues.evict_stale(now + refresh, refresh);
-        assert_eq!(parked.await, QueueWake::Reread);
+        assert_eq!(woken(&mut parked), Some(QueueWake::Reread));
 
         let mut paused = runner(2, RunnerType::Instance, None, &[]);
         paused.settings.active = false;
