@@ -223,6 +223,9 @@ diesel::table! {
         started_at -> Nullable<Timestamp>,
         finished_at -> Nullable<Timestamp>,
         updated_at -> Timestamp,
+        deadline_at -> Nullable<Timestamp>,
+        cancel_gracefully -> Bool,
+        finish_requested_at -> Nullable<Timestamp>,
     }
 }
 

@@ -68,6 +68,13 @@ impl Params {
         self.map.extend(object);
     }
 
+    /// The fields of a hash parameter (`output` of a job update), read as parameters.
+    pub fn from_object(object: Map<String, Value>) -> Self {
+        let mut params = Params::default();
+        params.merge_json(object);
+        params
+    }
+
     pub fn from_query(query: &str) -> Result<Self, ApiError> {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
             .map_err(|_| ApiError::BadRequest("malformed query string".into()))?;

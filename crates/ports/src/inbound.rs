@@ -28,8 +28,9 @@ pub use errors::{
 pub use groups::{CreateGroupRequest, GroupDetails, GroupQuery, GroupRef, GroupUseCases};
 pub use instance::{BootstrapError, BootstrapReport, BootstrapRequest, InstanceUseCases};
 pub use job_agent::{
-    BuildView, Dependency, JobAgentUseCases, JobAuthError, JobPayload, JobRequest,
-    JobRequestOutcome, JobUpdate, JobUpdateError, TraceAppend, TraceAppended, TraceError,
+    BuildView, Dependency, JobAgentUseCases, JobAuthError, JobHousekeeping, JobPayload, JobRequest,
+    JobRequestOutcome, JobUpdate, JobUpdateError, JobUpdated, OverdueReport, QueueWake, QueueWatch,
+    TraceAppend, TraceAppended, TraceError,
 };
 pub use members::{AddMemberRequest, MemberTarget, MemberUseCases, UpdateMemberRequest};
 pub use pipelines::{

@@ -27,7 +27,8 @@ pub use groups::{
     GroupChanges, GroupFilter, GroupOrder, NamespaceRepository, NewGroup, ParentFilter,
 };
 pub use jobs::{
-    Assignment, JobChange, JobFilter, JobRepository, JobSet, QueueQuery, QueueScope, Retry,
+    Assignment, JobChange, JobClock, JobFilter, JobRepository, JobSet, Overdue, QueueQuery,
+    QueueScope, Retry,
 };
 pub use members::{MemberRepository, MemberWithUser};
 pub use pipelines::{

@@ -12,10 +12,12 @@
 //!
 //! The cases of pipelines, jobs and CI/CD variables are in the submodules, re-exported here.
 
+mod job_runtime;
 mod jobs;
 mod pipelines;
 mod variables;
 
+pub use job_runtime::*;
 pub use jobs::*;
 pub use pipelines::*;
 pub use variables::*;
@@ -184,6 +186,9 @@ macro_rules! contract_cases {
             replacing_a_log_overwrites_it,
             logs_of_missing_jobs_are_none,
             job_secrets_are_kept_replaced_and_go_with_the_job,
+            overdue_jobs_are_found_by_deadline_or_last_update_oldest_first,
+            a_graceful_cancel_applies_only_to_jobs_of_runners_that_support_it,
+            the_first_request_to_finish_is_kept,
             variables_are_created_and_read_back_with_sealed_values,
             variable_keys_are_unique_per_project_and_case_sensitive,
             creating_a_variable_in_a_missing_project_conflicts,

@@ -318,6 +318,18 @@ impl JobRepository for FailingStore {
     fn assign_job(&self, _: &Assignment) -> RepoResult<Option<Job>> {
         fail()
     }
+    fn overdue_jobs(&self, _: &Overdue, _: usize) -> RepoResult<Vec<JobId>> {
+        fail()
+    }
+    fn set_deadline(&self, _: JobId, _: DateTime<Utc>) -> RepoResult<bool> {
+        fail()
+    }
+    fn touch_job(&self, _: JobId, _: DateTime<Utc>) -> RepoResult<bool> {
+        fail()
+    }
+    fn request_finish(&self, _: JobId, _: DateTime<Utc>) -> RepoResult<Option<DateTime<Utc>>> {
+        fail()
+    }
     fn append_trace(&self, _: JobId, _: u64, _: &[u8], _: u64) -> RepoResult<Option<Append>> {
         fail()
     }

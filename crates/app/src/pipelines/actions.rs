@@ -65,7 +65,18 @@ fn job_of(ctx: &Ctx<'_>, project: &Project, id: JobId) -> Result<Job, JobActionE
         .ok_or(JobActionError::NotFound(What::Job))
 }
 
+/// Cancels a job: a running one whose runner supports it becomes `canceling` (the runner
+/// finishes, then reports; its log stays masked), anything else that may be canceled at once.
 fn cancel(ctx: &Ctx<'_>, job: &Job) -> RepoResult<()> {
+    if job.status == JobStatus::Running {
+        let graceful = JobChange {
+            graceful: Some(true),
+            ..JobChange::between(&[JobStatus::Running], JobStatus::Canceling, ctx.now())
+        };
+        if ctx.out.jobs.change_job(job.id, &graceful)?.is_some() {
+            return Ok(());
+        }
+    }
     if job.status.can_become(JobStatus::Canceled)
         && ctx
             .out
