@@ -1,9 +1,9 @@
 //! The runner-facing job protocol: a runner asks for a job with its runner token, then
 //! reports the job's log and outcome with the job's token.
 
-mod payload;
+pub(crate) mod payload;
 mod request;
-mod running;
+pub(crate) mod running;
 
 use paddock_domain::JobId;
 use paddock_domain::job::JobStatus;

@@ -5,6 +5,7 @@
 //! adapter runs them on a blocking pool.
 
 mod access;
+mod artifacts;
 mod auth;
 mod groups;
 mod instance;
@@ -47,6 +48,8 @@ pub struct AppConfig {
     /// A job's timeout when its configuration names none, in seconds (GitLab's project
     /// default).
     pub default_job_timeout: u64,
+    /// The largest artifact upload, in bytes.
+    pub max_artifact_size: u64,
 }
 
 impl Default for AppConfig {
@@ -58,6 +61,7 @@ impl Default for AppConfig {
             external_url: "http://127.0.0.1:8080".to_owned(),
             max_trace_size: 100 * 1024 * 1024,
             default_job_timeout: 3600,
+            max_artifact_size: 100 * 1024 * 1024,
         }
     }
 }

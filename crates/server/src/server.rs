@@ -11,6 +11,7 @@ use actix_web::{App, HttpServer, web};
 use futures_util::FutureExt;
 use paddock_http::{ApiState, HttpConfig};
 
+use crate::adapters::ArtifactFiles;
 use crate::config::{Config, ConfigError, StorageConfig};
 use crate::{bootstrap, wiring};
 
@@ -160,9 +161,17 @@ pub async fn start(config: Config, secrets: Secrets) -> Result<Running, StartErr
             .map(chrono::Duration::seconds),
         external_url: external_url.clone(),
         max_trace_size: config.max_trace_size,
+        max_artifact_size: config.max_artifact_size,
         ..paddock_app::AppConfig::default()
     };
-    let app = Arc::new(wiring::application(db, &key, app_config));
+    let artifacts_dir = config.storage.data_dir.join("artifacts");
+    let artifact_files = ArtifactFiles::open(&artifacts_dir).map_err(|error| {
+        StartError::Setting(format!(
+            "--data-dir (PADDOCK_DATA_DIR): {} cannot be used for artifacts: {error}",
+            artifacts_dir.display()
+        ))
+    })?;
+    let app = Arc::new(wiring::application(db, &key, artifact_files, app_config));
     let data_dir = config.storage.data_dir.clone();
     let bootstrap_app = app.clone();
     web::block(move || bootstrap::run(&*bootstrap_app, &secrets, &data_dir))
@@ -209,6 +218,7 @@ pub async fn start(config: Config, secrets: Secrets) -> Result<Running, StartErr
     })?;
     let server = server.run();
     spawn_contact_flusher(app.clone());
+    spawn_artifact_expiry(app.clone());
     tracing::info!(
         listen = %addr,
         external_url = %external_url,
@@ -248,6 +258,32 @@ fn spawn_contact_flusher(app: Arc<paddock_app::Paddock>) {
                 Ok(Ok(written)) => tracing::debug!(written, "runner contacts written"),
                 Ok(Err(error)) => {
                     tracing::warn!(%error, "writing runner contacts failed; will retry")
+                }
+                Err(_) => break,
+            }
+        }
+    });
+}
+
+/// How many expired artifacts one pass removes at most.
+const EXPIRED_ARTIFACTS_BATCH: usize = 500;
+
+/// Removes expired artifacts every minute, a bounded batch at a time (the task ends with the
+/// actix system).
+fn spawn_artifact_expiry(app: Arc<paddock_app::Paddock>) {
+    use paddock_ports::inbound::ArtifactUseCases;
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            let expiring = app.clone();
+            match web::block(move || expiring.remove_expired_artifacts(EXPIRED_ARTIFACTS_BATCH))
+                .await
+            {
+                Ok(Ok(0)) => {}
+                Ok(Ok(removed)) => tracing::info!(removed, "expired artifacts removed"),
+                Ok(Err(error)) => {
+                    tracing::warn!(%error, "removing expired artifacts failed; will retry")
                 }
                 Err(_) => break,
             }

@@ -36,6 +36,8 @@ pub enum JobRequestOutcome {
 pub struct Dependency {
     pub id: JobId,
     pub name: String,
+    /// Its archive, when it has one that has not expired (`artifacts_file`).
+    pub archive: Option<paddock_domain::job::artifact::Artifact>,
 }
 
 /// Everything the runner needs to run a job.
