@@ -383,6 +383,32 @@ on_both_backends! {
     }
 }
 
+mod deletions {
+    use super::*;
+
+    on_both_backends! {
+        fn deleting_a_pipeline_or_a_project_removes_its_artifact_files(server) {
+            let project = server.ci_project("app", None, ONE_JOB);
+            let (_, runner) = server.instance_runner(json!(null));
+            let first = server.create_pipeline(project, "main")["id"].as_i64().unwrap();
+            let job = server.take_job(&runner);
+            assert_created(upload(&server, &job, b"one"));
+            let files = server.data_dir().join("artifacts");
+            assert_eq!(walk(&files).len(), 1);
+            let response = server.delete(&format!("/projects/{project}/pipelines/{first}")).send().unwrap();
+            assert_eq!(response.status(), 204);
+            assert!(walk(&files).is_empty(), "{:?}", walk(&files));
+            server.create_pipeline(project, "main");
+            let job = server.take_job(&runner);
+            assert_created(upload(&server, &job, b"two"));
+            assert_eq!(walk(&files).len(), 1);
+            let response = server.delete(&format!("/projects/{project}")).send().unwrap();
+            assert!(response.status().is_success(), "{}", response.status());
+            assert!(walk(&files).is_empty(), "{:?}", walk(&files));
+        }
+    }
+}
+
 /// Every file under `dir`.
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut found = Vec::new();

@@ -13,6 +13,7 @@ use paddock_domain::job::artifact::{Artifact, ArtifactType};
 use paddock_domain::permission::Actor;
 use paddock_domain::token::PlainToken;
 use paddock_ports::inbound::*;
+use paddock_ports::outbound::Outbound;
 use paddock_ports::{RepoError, RepoResult};
 
 use crate::Paddock;
@@ -28,6 +29,16 @@ pub(crate) fn live_artifacts(ctx: &Ctx<'_>, jobs: &[JobId]) -> RepoResult<Vec<Ar
         .into_iter()
         .filter(|a| !a.is_expired(now))
         .collect())
+}
+
+/// Removes the files of artifacts whose records are gone (their job, pipeline or project was
+/// deleted); a failure is logged, not returned: the records are gone already.
+pub(crate) fn remove_files(out: &Outbound, artifacts: &[Artifact]) {
+    for artifact in artifacts {
+        if let Err(error) = out.artifact_store.remove(&artifact.store_key) {
+            tracing::warn!(%error, job.id = artifact.job_id.0, "could not remove an artifact's file");
+        }
+    }
 }
 
 /// The job's archive with its content, unless it has none, it expired, or its file is gone.

@@ -196,6 +196,7 @@ macro_rules! contract_cases {
             artifacts_of_several_jobs_are_read_together_by_job_and_type,
             expired_artifacts_are_found_soonest_first_and_limited,
             artifacts_are_deleted_one_by_key_or_all_of_a_job,
+            artifacts_of_a_project_are_read_together,
             artifacts_go_with_their_job,
             the_instance_runners_token_is_initialised_only_once,
             setting_the_instance_runners_token_overwrites_it,

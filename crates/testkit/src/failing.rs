@@ -384,6 +384,12 @@ impl ArtifactRepository for FailingStore {
     ) -> RepoResult<Vec<paddock_domain::job::artifact::Artifact>> {
         fail()
     }
+    fn project_artifacts(
+        &self,
+        _: ProjectId,
+    ) -> RepoResult<Vec<paddock_domain::job::artifact::Artifact>> {
+        fail()
+    }
     fn delete_artifacts(
         &self,
         _: JobId,

@@ -3,14 +3,14 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use paddock_domain::JobId;
 use paddock_domain::job::artifact::{Artifact, ArtifactFormat, ArtifactType};
+use paddock_domain::{JobId, ProjectId};
 use paddock_ports::RepoResult;
 use paddock_ports::outbound::ArtifactRepository;
 
 use super::{DbStore, TxError};
 use crate::models::{all, corrupt, naive, utc};
-use crate::schema::job_artifacts;
+use crate::schema::{job_artifacts, jobs};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = job_artifacts)]
@@ -88,6 +88,18 @@ impl ArtifactRepository for DbStore {
         let rows: Vec<ArtifactRow> = self.run(|conn| {
             job_artifacts::table
                 .filter(job_artifacts::job_id.eq_any(ids))
+                .order((job_artifacts::job_id, job_artifacts::artifact_type))
+                .select(ArtifactRow::as_select())
+                .load(conn)
+        })?;
+        all(rows, ArtifactRow::into_domain)
+    }
+
+    fn project_artifacts(&self, project: ProjectId) -> RepoResult<Vec<Artifact>> {
+        let rows: Vec<ArtifactRow> = self.run(|conn| {
+            job_artifacts::table
+                .inner_join(jobs::table)
+                .filter(jobs::project_id.eq(project.0))
                 .order((job_artifacts::job_id, job_artifacts::artifact_type))
                 .select(ArtifactRow::as_select())
                 .load(conn)

@@ -1,8 +1,8 @@
 use std::io::{Read, Write};
 
 use chrono::{DateTime, Utc};
-use paddock_domain::JobId;
 use paddock_domain::job::artifact::{Artifact, ArtifactType};
+use paddock_domain::{JobId, ProjectId};
 
 use super::RepoResult;
 
@@ -15,6 +15,8 @@ pub trait ArtifactRepository: Send + Sync {
     fn artifact(&self, job: JobId, artifact_type: ArtifactType) -> RepoResult<Option<Artifact>>;
     /// The artifacts of these jobs (expired ones included), by job then type.
     fn artifacts_of(&self, jobs: &[JobId]) -> RepoResult<Vec<Artifact>>;
+    /// Every artifact of a project's jobs (expired ones included), by job then type.
+    fn project_artifacts(&self, project: ProjectId) -> RepoResult<Vec<Artifact>>;
     /// Removes every artifact of a job; returns what was removed.
     fn delete_artifacts(&self, job: JobId) -> RepoResult<Vec<Artifact>>;
     /// At most `limit` artifacts that expire at or before `now`, soonest first.

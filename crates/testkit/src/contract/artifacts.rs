@@ -205,6 +205,35 @@ pub fn artifacts_are_deleted_one_by_key_or_all_of_a_job(out: &Outbound) {
     );
 }
 
+pub fn artifacts_of_a_project_are_read_together(out: &Outbound) {
+    let owner = user(out, "owner");
+    let team = group(out, &owner, "team");
+    let app = project(out, &owner, &team, "app");
+    let lib = project(out, &owner, &team, "lib");
+    let a = pending_job(out, &app, "a");
+    let b = pending_job(out, &app, "b");
+    let c = pending_job(out, &lib, "c");
+    out.artifacts
+        .create_artifact(&junit(out, &b, "b/j"))
+        .unwrap();
+    out.artifacts
+        .create_artifact(&archive(out, &a, "a/a"))
+        .unwrap();
+    out.artifacts
+        .create_artifact(&archive(out, &c, "c/a"))
+        .unwrap();
+    let keys = |project| -> Vec<String> {
+        out.artifacts
+            .project_artifacts(project)
+            .unwrap()
+            .into_iter()
+            .map(|a| a.store_key)
+            .collect()
+    };
+    assert_eq!(keys(app.id), ["a/a", "b/j"]);
+    assert_eq!(keys(lib.id), ["c/a"]);
+}
+
 pub fn artifacts_go_with_their_job(out: &Outbound) {
     let owner = user(out, "owner");
     let team = group(out, &owner, "team");

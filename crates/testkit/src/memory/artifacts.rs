@@ -1,8 +1,8 @@
 //! Job artifacts in memory: one per job and type, going with their job.
 
 use chrono::{DateTime, Utc};
-use paddock_domain::JobId;
 use paddock_domain::job::artifact::{Artifact, ArtifactType};
+use paddock_domain::{JobId, ProjectId};
 use paddock_ports::RepoResult;
 use paddock_ports::outbound::ArtifactRepository;
 
@@ -52,6 +52,24 @@ impl ArtifactRepository for MemoryStore {
 
     fn artifacts_of(&self, jobs: &[JobId]) -> RepoResult<Vec<Artifact>> {
         Ok(self.with(|s| {
+            sorted(
+                s.artifacts
+                    .iter()
+                    .filter(|a| jobs.contains(&a.job_id))
+                    .cloned()
+                    .collect(),
+            )
+        }))
+    }
+
+    fn project_artifacts(&self, project: ProjectId) -> RepoResult<Vec<Artifact>> {
+        Ok(self.with(|s| {
+            let jobs: Vec<JobId> = s
+                .jobs
+                .iter()
+                .filter(|j| j.job.project_id == project)
+                .map(|j| j.job.id)
+                .collect();
             sorted(
                 s.artifacts
                     .iter()
