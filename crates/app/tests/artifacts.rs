@@ -202,3 +202,25 @@ fn expired_artifacts_are_removed_in_bounded_batches_with_their_files() {
             .is_ok()
     );
 }
+
+#[test]
+fn an_expired_artifact_is_replaced_by_a_new_upload_of_its_type() {
+    let w = world(1000);
+    let jobs = running_jobs(&w.app);
+    let hour = Some(ExpireIn::After(Duration::hours(1)));
+    upload(&w.app, &jobs[0], b"old", hour).unwrap();
+    w.clock.advance(Duration::hours(2));
+    upload(&w.app, &jobs[0], b"new", None).unwrap();
+    let mut content = Vec::new();
+    std::io::Read::read_to_end(
+        &mut w
+            .app
+            .download_artifact(jobs[0].job.id, &jobs[0].token)
+            .unwrap()
+            .content,
+        &mut content,
+    )
+    .unwrap();
+    assert_eq!(content, b"new");
+    assert_eq!(w.files.keys().len(), 1);
+}

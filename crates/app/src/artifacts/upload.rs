@@ -82,10 +82,20 @@ pub fn execute(
         return Err(ArtifactUploadError::InvalidFormat);
     }
     let received = upload.file;
-    if let Some(existing) = ctx.out.artifacts.artifact(id, artifact_type)? {
-        return against_existing(&existing, &received.sha256);
-    }
     let now = ctx.now();
+    if let Some(existing) = ctx.out.artifacts.artifact(id, artifact_type)? {
+        if !existing.is_expired(now) {
+            return against_existing(&existing, &received.sha256);
+        }
+        // An expired artifact is absent: the new upload replaces it.
+        if ctx
+            .out
+            .artifacts
+            .delete_artifact(id, artifact_type, &existing.store_key)?
+        {
+            crate::artifacts::remove_files(ctx.out, std::slice::from_ref(&existing));
+        }
+    }
     let filename = clean_filename(received.filename.as_deref(), artifact_type);
     let store_key = received.file.keep()?;
     let artifact = Artifact {
