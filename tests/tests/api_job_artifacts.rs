@@ -98,6 +98,34 @@ fn upload(server: &TestServer, job: &Value, file: &[u8]) -> Response {
     upload_with(server, id(job), Some(token(job)), "", &[], file, &[])
 }
 
+/// The job's archive upload as a body of unknown length: reqwest sends it with
+/// `Transfer-Encoding: chunked`, as gitlab-runner does.
+fn chunked_upload(server: &TestServer, job: &Value, file: &[u8]) -> Response {
+    let boundary = "paddock-boundary-42";
+    let mut body = Vec::new();
+    body.extend_from_slice(format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"artifacts.zip\"\r\nContent-Type: application/zip\r\n\r\n"
+    ).as_bytes());
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    server
+        .anonymous(
+            Method::POST,
+            &format!(
+                "/jobs/{}/artifacts?artifact_format=zip&artifact_type=archive",
+                id(job)
+            ),
+        )
+        .header("JOB-TOKEN", token(job))
+        .header(
+            "Content-Type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::new(Cursor::new(body)))
+        .send()
+        .unwrap()
+}
+
 #[track_caller]
 fn assert_created(response: Response) {
     assert_eq!(response.status(), 201);
@@ -193,21 +221,7 @@ on_both_backends! {
         let (_, runner) = project_and_runner(&server, ONE_JOB);
         let job = server.take_job(&runner);
         let file = content(300 * 1024 + 17);
-        let boundary = "paddock-boundary-42";
-        let mut body = Vec::new();
-        body.extend_from_slice(format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"artifacts.zip\"\r\nContent-Type: application/zip\r\n\r\n"
-        ).as_bytes());
-        body.extend_from_slice(&file);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        // A reader of unknown length: reqwest sends `Transfer-Encoding: chunked`.
-        let response = server
-            .anonymous(Method::POST, &format!("/jobs/{}/artifacts?artifact_format=zip&artifact_type=archive", id(&job)))
-            .header("JOB-TOKEN", token(&job))
-            .header("Content-Type", format!("multipart/form-data; boundary={boundary}"))
-            .body(Body::new(Cursor::new(body)))
-            .send()
-            .unwrap();
+        let response = chunked_upload(&server, &job, &file);
         assert_created(response);
         assert_file(download(&server, id(&job), token(&job)), &file);
         // Nothing is left half-written.
@@ -440,6 +454,11 @@ mod size_limit {
             // Far past the limit: answered as soon as the limit is passed, not after the whole
             // body, and the client still reads the 413.
             let response = upload(&server, &job, &content(8 * 1024 * 1024));
+            assert_eq!(
+                assert_json(response, 413),
+                json!({"message": "413 Request Entity Too Large"})
+            );
+            let response = chunked_upload(&server, &job, &content(2 * 1024 * 1024));
             assert_eq!(
                 assert_json(response, 413),
                 json!({"message": "413 Request Entity Too Large"})
