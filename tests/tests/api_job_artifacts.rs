@@ -5,7 +5,8 @@
 //! or after the file, chunked bodies, the size limit, type/format pairs, `expire_in`, the same
 //! type twice), `GET /jobs/:id/artifacts` (the job's own token or a dependent job's), the
 //! payload's `dependencies[].artifacts_file`, the job JSON, and the user-facing
-//! `GET`/`DELETE /projects/:id/jobs/:job_id/artifacts`.
+//! `GET`/`DELETE /projects/:id/jobs/:job_id/artifacts`, and the files going with deleted
+//! pipelines, projects, groups and users.
 
 use std::io::Cursor;
 
@@ -417,6 +418,36 @@ mod deletions {
             assert_created(upload(&server, &job, b"two"));
             assert_eq!(walk(&files).len(), 1);
             let response = server.delete(&format!("/projects/{project}")).send().unwrap();
+            assert!(response.status().is_success(), "{}", response.status());
+            assert!(walk(&files).is_empty(), "{:?}", walk(&files));
+        }
+
+        fn deleting_a_group_or_a_user_removes_their_projects_artifact_files(server) {
+            let (_, runner) = server.instance_runner(json!(null));
+            let files = server.data_dir().join("artifacts");
+            // A project in a subgroup of the group deleted.
+            let team = server.group_as(&server.root_token, "team", None)["id"].as_i64().unwrap();
+            let sub = server.group_as(&server.root_token, "sub", Some(team))["id"].as_i64().unwrap();
+            let project = server.ci_project("app", Some(sub), ONE_JOB);
+            server.create_pipeline(project, "main");
+            let job = server.take_job(&runner);
+            assert_created(upload(&server, &job, b"group"));
+            assert_eq!(walk(&files).len(), 1);
+            let response = server.delete(&format!("/groups/{team}")).send().unwrap();
+            assert!(response.status().is_success(), "{}", response.status());
+            assert!(walk(&files).is_empty(), "{:?}", walk(&files));
+            // A user's personal project.
+            let dev = server.user("dev");
+            let mine = server.project_as(&dev.token, "mine", None)["id"].as_i64().unwrap();
+            expect_json(
+                server.put(&format!("/projects/{mine}")).json(&json!({"ci_config": ONE_JOB})),
+                200,
+            );
+            server.create_pipeline(mine, "main");
+            let job = server.take_job(&runner);
+            assert_created(upload(&server, &job, b"user"));
+            assert_eq!(walk(&files).len(), 1);
+            let response = server.delete(&format!("/users/{}", dev.id)).send().unwrap();
             assert!(response.status().is_success(), "{}", response.status());
             assert!(walk(&files).is_empty(), "{:?}", walk(&files));
         }

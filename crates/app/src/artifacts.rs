@@ -9,11 +9,13 @@ mod upload;
 
 use chrono::{DateTime, Utc};
 use paddock_domain::JobId;
+use paddock_domain::NamespaceId;
 use paddock_domain::job::artifact::{Artifact, ArtifactType};
+use paddock_domain::pagination::PageRequest;
 use paddock_domain::permission::Actor;
 use paddock_domain::token::PlainToken;
 use paddock_ports::inbound::*;
-use paddock_ports::outbound::Outbound;
+use paddock_ports::outbound::{Audience, Outbound, ProjectFilter, ProjectOrder, Sort};
 use paddock_ports::{RepoError, RepoResult};
 
 use crate::Paddock;
@@ -31,13 +33,43 @@ pub(crate) fn live_artifacts(ctx: &Ctx<'_>, jobs: &[JobId]) -> RepoResult<Vec<Ar
         .collect())
 }
 
-/// Removes the files of artifacts whose records are gone (their job, pipeline or project was
-/// deleted); a failure is logged, not returned: the records are gone already.
+/// Removes the files of artifacts whose records are gone (their pipeline, project, group or
+/// user was deleted); a failure is logged, not returned: the records are gone already.
 pub(crate) fn remove_files(out: &Outbound, artifacts: &[Artifact]) {
     for artifact in artifacts {
         if let Err(error) = out.artifact_store.remove(&artifact.store_key) {
             tracing::warn!(%error, job.id = artifact.job_id.0, "could not remove an artifact's file");
         }
+    }
+}
+
+/// Every artifact of the projects of a namespace (with `descendants`, of its subgroups' too),
+/// read before the namespace is deleted so that the files can follow.
+pub(crate) fn namespace_artifacts(
+    out: &Outbound,
+    namespace: NamespaceId,
+    descendants: bool,
+) -> RepoResult<Vec<Artifact>> {
+    let filter = ProjectFilter {
+        audience: Audience::Everything,
+        namespace: Some((namespace, descendants)),
+        search: None,
+        visibility: None,
+        member: None,
+        order: ProjectOrder::Id,
+        sort: Sort::Asc,
+    };
+    let mut found = Vec::new();
+    let mut page = PageRequest::new(Some(1), Some(100));
+    loop {
+        let projects = out.projects.projects(&filter, page)?;
+        for project in &projects.items {
+            found.extend(out.artifacts.project_artifacts(project.id)?);
+        }
+        if (projects.items.len() as u64) < page.limit() {
+            return Ok(found);
+        }
+        page = PageRequest::new(Some(i64::from(page.page()) + 1), Some(100));
     }
 }
 
