@@ -133,20 +133,22 @@ async fn upload(
             file = Some(receive_file(&state, &mut field).await?);
             continue;
         }
-        // Other fields are options (a second file or `metadata` is read and dropped).
+        // Other fields are options; other files (`metadata`, a second `file`) are read and
+        // dropped.
         let is_text = field
             .content_disposition()
             .is_some_and(|cd| cd.get_filename().is_none());
         let mut value = Vec::new();
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(malformed)?;
+            if !is_text {
+                continue;
+            }
             fields_size += chunk.len();
             if fields_size > MAX_FIELDS {
                 return Err(ApiError::PayloadTooLarge);
             }
-            if is_text {
-                value.extend_from_slice(&chunk);
-            }
+            value.extend_from_slice(&chunk);
         }
         if is_text {
             let text = String::from_utf8(value).map_err(|_| ApiError::invalid(&name))?;
