@@ -16,7 +16,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 use paddock_domain::job::artifact::{ArtifactFormat, ArtifactType, ExpireIn};
 use paddock_domain::token::PlainToken;
-use paddock_ports::inbound::{ArtifactFile, ArtifactReceiver, ArtifactUpload, ProjectRef, What};
+use paddock_ports::inbound::{
+    ArtifactFile, ArtifactReceiver, ArtifactUpload, ArtifactUploadError, ProjectRef, ReceivedFile,
+    What,
+};
 
 use super::jobs::{auth_error, job_id, job_token};
 use super::numeric_id;
@@ -79,7 +82,7 @@ async fn flush(
 async fn receive_file(
     state: &ApiState,
     field: &mut actix_multipart::Field,
-) -> Result<paddock_ports::inbound::ReceivedFile, ApiError> {
+) -> Result<ReceivedFile, ApiError> {
     let filename = field
         .content_disposition()
         .and_then(|cd| cd.get_filename())
@@ -99,24 +102,11 @@ async fn receive_file(
     Ok(receiver.finish(filename))
 }
 
-async fn upload(
-    req: HttpRequest,
-    state: web::Data<ApiState>,
-    path: web::Path<String>,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    let id = job_id(&path)?;
-    let mut params = Params::from_query(req.query_string())?;
-    // A token known before the body is checked before the body is read.
-    if let Some(token) = early_token(&req, &params)? {
-        let checked = state
-            .call(move |uc| Ok::<_, ApiError>(uc.authorize_artifact_upload(id, &token)))
-            .await?;
-        if let Err(error) = checked {
-            return auth_error(error);
-        }
-    }
-    let mut multipart = actix_multipart::Multipart::new(req.headers(), payload.into_inner());
+/// Reads a multipart upload: the `file` field streamed to the store, the text fields kept.
+async fn read_form(
+    state: &ApiState,
+    mut multipart: actix_multipart::Multipart,
+) -> Result<(Vec<(String, String)>, Option<ReceivedFile>), ApiError> {
     let mut fields: Vec<(String, String)> = Vec::new();
     let mut fields_size = 0usize;
     let mut file = None;
@@ -130,7 +120,7 @@ async fn upload(
             continue;
         };
         if name == "file" && file.is_none() {
-            file = Some(receive_file(&state, &mut field).await?);
+            file = Some(receive_file(state, &mut field).await?);
             continue;
         }
         // Other fields are options; other files (`metadata`, a second `file`) are read and
@@ -155,9 +145,42 @@ async fn upload(
             fields.push((name, text));
         }
     }
+    Ok((fields, file))
+}
+
+/// `expire_in`: absent or blank is none; otherwise one of GitLab's forms.
+fn expire_in(params: &Params) -> Result<Option<ExpireIn>, ApiError> {
+    match params.string("expire_in")? {
+        None => Ok(None),
+        Some(text) if text.trim().is_empty() => Ok(None),
+        Some(text) => ExpireIn::parse(&text)
+            .map(Some)
+            .ok_or_else(|| ApiError::invalid("expire_in")),
+    }
+}
+
+async fn upload(
+    req: HttpRequest,
+    state: web::Data<ApiState>,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let id = job_id(&path)?;
+    let mut params = Params::from_query(req.query_string())?;
+    // A token known before the body is checked before the body is read.
+    if let Some(token) = early_token(&req, &params)? {
+        let checked = state
+            .call(move |uc| Ok::<_, ApiError>(uc.authorize_artifact_upload(id, &token)))
+            .await?;
+        if let Err(error) = checked {
+            return auth_error(error);
+        }
+    }
+    let multipart = actix_multipart::Multipart::new(req.headers(), payload.into_inner());
+    let (fields, file) = read_form(&state, multipart).await?;
     params.merge_pairs(fields);
-    let file = file.ok_or_else(|| ApiError::missing("file"))?;
     let upload = ArtifactUpload {
+        file: file.ok_or_else(|| ApiError::missing("file"))?,
         token: job_token(&req, &params)?,
         artifact_type: params
             .one_of("artifact_type", ArtifactType::parse)?
@@ -165,21 +188,14 @@ async fn upload(
         format: params
             .one_of("artifact_format", ArtifactFormat::parse)?
             .unwrap_or(ArtifactFormat::Zip),
-        expire_in: match params.string("expire_in")? {
-            None => None,
-            Some(text) if text.trim().is_empty() => None,
-            Some(text) => {
-                Some(ExpireIn::parse(&text).ok_or_else(|| ApiError::invalid("expire_in"))?)
-            }
-        },
-        file,
+        expire_in: expire_in(&params)?,
     };
     let outcome = state
         .call(move |uc| Ok::<_, ApiError>(uc.upload_artifact(id, upload)))
         .await?;
     match outcome {
         Ok(()) => Ok(HttpResponse::Created().json(201)),
-        Err(paddock_ports::inbound::ArtifactUploadError::Auth(error)) => auth_error(error),
+        Err(ArtifactUploadError::Auth(error)) => auth_error(error),
         Err(error) => Err(error.into()),
     }
 }
