@@ -2,9 +2,9 @@
 //! reports the job's log and outcome with the job's token.
 
 mod overdue;
-mod payload;
+pub(crate) mod payload;
 mod request;
-mod running;
+pub(crate) mod running;
 mod update_build;
 
 use paddock_domain::JobId;

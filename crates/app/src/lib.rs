@@ -5,6 +5,7 @@
 //! adapter runs them on a blocking pool.
 
 mod access;
+mod artifacts;
 mod auth;
 mod groups;
 mod instance;
@@ -57,6 +58,8 @@ pub struct AppConfig {
     /// A pending job no runner took this long fails with `stuck_or_timeout_failure`;
     /// GitLab's 1 day.
     pub stuck_pending_after: Duration,
+    /// The largest artifact upload, in bytes.
+    pub max_artifact_size: u64,
 }
 
 impl AppConfig {
@@ -79,6 +82,7 @@ impl Default for AppConfig {
             job_timeout_grace: Duration::minutes(5),
             stuck_running_after: Duration::hours(1),
             stuck_pending_after: Duration::days(1),
+            max_artifact_size: 100 * 1024 * 1024,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! take which job ([`queue`]), job logs ([`trace`]) and the variables a job runs with
 //! ([`variables`]).
 
+pub mod artifact;
 pub mod progress;
 pub mod queue;
 pub mod trace;

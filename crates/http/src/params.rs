@@ -29,7 +29,7 @@ impl Params {
         params
     }
 
-    fn merge_pairs<I: IntoIterator<Item = (String, String)>>(&mut self, pairs: I) {
+    pub(crate) fn merge_pairs<I: IntoIterator<Item = (String, String)>>(&mut self, pairs: I) {
         let mut fresh: BTreeMap<String, Value> = BTreeMap::new();
         for (key, value) in pairs {
             let value = Value::String(value);

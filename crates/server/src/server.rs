@@ -11,6 +11,7 @@ use actix_web::{App, HttpServer, web};
 use futures_util::FutureExt;
 use paddock_http::{ApiState, HttpConfig};
 
+use crate::adapters::ArtifactFiles;
 use crate::config::{Config, ConfigError, StorageConfig};
 use crate::{bootstrap, wiring};
 
@@ -195,9 +196,17 @@ pub async fn start(config: Config, secrets: Secrets) -> Result<Running, StartErr
         job_timeout_grace: seconds(config.job_timeout_grace_secs),
         stuck_running_after: seconds(config.stuck_running_timeout_secs),
         stuck_pending_after: seconds(config.stuck_pending_timeout_secs),
+        max_artifact_size: config.max_artifact_size,
         ..paddock_app::AppConfig::default()
     };
-    let app = Arc::new(wiring::application(db, &key, app_config));
+    let artifacts_dir = config.storage.data_dir.join("artifacts");
+    let artifact_files = ArtifactFiles::open(&artifacts_dir).map_err(|error| {
+        StartError::Setting(format!(
+            "--data-dir (PADDOCK_DATA_DIR): {} cannot be used for artifacts: {error}",
+            artifacts_dir.display()
+        ))
+    })?;
+    let app = Arc::new(wiring::application(db, &key, artifact_files, app_config));
     let data_dir = config.storage.data_dir.clone();
     let bootstrap_app = app.clone();
     web::block(move || bootstrap::run(&*bootstrap_app, &secrets, &data_dir))

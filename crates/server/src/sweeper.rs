@@ -2,18 +2,20 @@
 //! time alone ends. Each pass runs on the blocking pool (diesel is synchronous), logs at
 //! info what it did, and the loop stops when the server shuts down.
 //!
-//! Passes today: overdue jobs (timeouts, silent and stuck jobs). A new pass (artifact expiry,
-//! ...) is one more call in [`sweep`].
+//! Passes: overdue jobs (timeouts, silent and stuck jobs), then expired artifacts. A new pass
+//! is one more call in [`sweep`].
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::web;
-use paddock_ports::inbound::JobHousekeeping;
+use paddock_ports::inbound::{ArtifactUseCases, JobHousekeeping};
 use tokio::sync::watch;
 
 /// How many jobs each rule ends per sweep at most; the rest wait for the next sweep.
 pub const BATCH: usize = 100;
+/// How many expired artifacts one sweep removes at most.
+pub const EXPIRED_ARTIFACTS_BATCH: usize = 500;
 
 /// One sweep: every pass, each bounded.
 fn sweep(app: &paddock_app::Paddock) {
@@ -27,6 +29,11 @@ fn sweep(app: &paddock_app::Paddock) {
         ),
         Ok(_) => {}
         Err(error) => tracing::warn!(%error, "the sweep of overdue jobs failed; will retry"),
+    }
+    match app.remove_expired_artifacts(EXPIRED_ARTIFACTS_BATCH) {
+        Ok(0) => {}
+        Ok(removed) => tracing::info!(removed, "expired artifacts removed"),
+        Err(error) => tracing::warn!(%error, "removing expired artifacts failed; will retry"),
     }
 }
 

@@ -378,3 +378,49 @@ impl HealthCheck for FailingStore {
         fail()
     }
 }
+
+impl ArtifactRepository for FailingStore {
+    fn create_artifact(&self, _: &paddock_domain::job::artifact::Artifact) -> RepoResult<()> {
+        fail()
+    }
+    fn artifact(
+        &self,
+        _: JobId,
+        _: paddock_domain::job::artifact::ArtifactType,
+    ) -> RepoResult<Option<paddock_domain::job::artifact::Artifact>> {
+        fail()
+    }
+    fn artifacts_of(
+        &self,
+        _: &[JobId],
+    ) -> RepoResult<Vec<paddock_domain::job::artifact::Artifact>> {
+        fail()
+    }
+    fn project_artifacts(
+        &self,
+        _: ProjectId,
+    ) -> RepoResult<Vec<paddock_domain::job::artifact::Artifact>> {
+        fail()
+    }
+    fn delete_artifacts(
+        &self,
+        _: JobId,
+    ) -> RepoResult<Vec<paddock_domain::job::artifact::Artifact>> {
+        fail()
+    }
+    fn expired_artifacts(
+        &self,
+        _: DateTime<Utc>,
+        _: usize,
+    ) -> RepoResult<Vec<paddock_domain::job::artifact::Artifact>> {
+        fail()
+    }
+    fn delete_artifact(
+        &self,
+        _: JobId,
+        _: paddock_domain::job::artifact::ArtifactType,
+        _: &str,
+    ) -> RepoResult<bool> {
+        fail()
+    }
+}

@@ -46,7 +46,11 @@ fn own_job(ctx: &Ctx<'_>, id: JobId, token: &PlainToken) -> Result<Job, JobAuthE
 }
 
 /// The job, if `token` is its token and a runner still works on it.
-fn processing_job(ctx: &Ctx<'_>, id: JobId, token: &PlainToken) -> Result<Job, JobAuthError> {
+pub(crate) fn processing_job(
+    ctx: &Ctx<'_>,
+    id: JobId,
+    token: &PlainToken,
+) -> Result<Job, JobAuthError> {
     let job = own_job(ctx, id, token)?;
     if !job.status.is_processing() {
         return Err(JobAuthError::NotRunning(job.status));

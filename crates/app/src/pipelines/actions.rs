@@ -273,9 +273,21 @@ pub fn delete_pipeline(
         .pipelines
         .pipeline(id)?
         .filter(|p| p.project_id == project.id);
-    if found.is_none() || !ctx.out.pipelines.delete_pipeline(id)? {
+    if found.is_none() {
         return Err(DeleteError::NotFound(What::Pipeline));
     }
+    let jobs: Vec<_> = ctx
+        .out
+        .jobs
+        .pipeline_jobs(id)?
+        .iter()
+        .map(|j| j.id)
+        .collect();
+    let artifacts = ctx.out.artifacts.artifacts_of(&jobs)?;
+    if !ctx.out.pipelines.delete_pipeline(id)? {
+        return Err(DeleteError::NotFound(What::Pipeline));
+    }
+    crate::artifacts::remove_files(ctx.out, &artifacts);
     tracing::info!(
         pipeline.id = id.0,
         user.id = actor.user.0,

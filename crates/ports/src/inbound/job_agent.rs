@@ -56,6 +56,8 @@ pub struct Dependency {
     pub name: String,
     pub stage: String,
     pub status: JobStatus,
+    /// Its archive, when it has one that has not expired (`artifacts_file`).
+    pub archive: Option<paddock_domain::job::artifact::Artifact>,
 }
 
 /// Everything the runner needs to run a job.

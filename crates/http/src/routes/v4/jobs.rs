@@ -27,7 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// A job id in the path; anything else is a job that does not exist: 403, as GitLab answers
 /// every failed job authentication.
-fn job_id(segment: &str) -> Result<JobId, ApiError> {
+pub(crate) fn job_id(segment: &str) -> Result<JobId, ApiError> {
     segment
         .parse()
         .map(JobId)
@@ -35,7 +35,7 @@ fn job_id(segment: &str) -> Result<JobId, ApiError> {
 }
 
 /// The job token: `JOB-TOKEN`, else the `token` parameter; a missing one is a wrong one.
-fn job_token(req: &HttpRequest, params: &Params) -> Result<PlainToken, ApiError> {
+pub(crate) fn job_token(req: &HttpRequest, params: &Params) -> Result<PlainToken, ApiError> {
     let header = req
         .headers()
         .get("job-token")
@@ -96,7 +96,7 @@ fn not_processing(status: JobStatus) -> HttpResponse {
         .json(json!({ "message": "403 Forbidden - Job is not processing on runner" }))
 }
 
-fn auth_error(error: JobAuthError) -> Result<HttpResponse, ApiError> {
+pub(crate) fn auth_error(error: JobAuthError) -> Result<HttpResponse, ApiError> {
     match error {
         JobAuthError::Forbidden | JobAuthError::NotFound => Err(ApiError::Forbidden(None)),
         JobAuthError::NotRunning(status) => Ok(not_processing(status)),
