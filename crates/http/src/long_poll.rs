@@ -1,6 +1,6 @@
 //! Long polling of `POST /jobs/request`: a request whose `last_update` is the runner's current
 //! queue value waits here, on the async edge (no thread, no database connection, only a
-//! receiver of the runner's wake channel), until the value moves on, the timeout passes or
+//! waiter on the runner's wake-up), until the value moves on, the timeout passes or
 //! the server shuts down.
 //!
 //! A new value (a job this runner may take was queued) asks the use case again and answers
