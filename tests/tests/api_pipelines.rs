@@ -471,6 +471,11 @@ on_both_backends! {
         assert_eq!(listed("status=canceled"), vec![third]);
         assert_eq!(listed("status=pending"), vec![second, first]);
         assert_eq!(listed("scope=pending"), vec![second, first]);
+        assert_eq!(listed("scope=finished"), vec![third], "canceled is finished");
+        assert_eq!(listed("scope=finished&status=canceled"), vec![third]);
+        assert!(listed("scope=finished&status=pending").is_empty(), "both filters apply");
+        let bad = expect_json(server.get(&format!("{list_path}?scope=branches")), 400);
+        assert_eq!(bad, json!({"error": "scope: branches and tags are not supported yet"}));
         assert_eq!(listed("sort=asc"), vec![first, second, third]);
         assert_eq!(listed("order_by=id&sort=asc"), vec![first, second, third]);
         assert_eq!(listed("source=api").len(), 3);

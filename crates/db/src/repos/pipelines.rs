@@ -20,8 +20,9 @@ fn filtered(project: ProjectId, filter: &PipelineFilter) -> pipelines::BoxedQuer
     let mut query = pipelines::table
         .into_boxed()
         .filter(pipelines::project_id.eq(project.0));
-    if let Some(status) = filter.status {
-        query = query.filter(pipelines::status.eq(status.as_str()));
+    if let Some(statuses) = &filter.statuses {
+        let statuses: Vec<&'static str> = statuses.iter().map(|s| s.as_str()).collect();
+        query = query.filter(pipelines::status.eq_any(statuses));
     }
     if let Some(ref_name) = &filter.ref_name {
         query = query.filter(pipelines::ref_name.eq(ref_name.clone()));

@@ -61,7 +61,8 @@ pub enum PipelineOrder {
 /// The filters of a project's pipeline list; ties are broken by id.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PipelineFilter {
-    pub status: Option<JobStatus>,
+    /// `Some`: only pipelines with one of these statuses (none when empty).
+    pub statuses: Option<Vec<JobStatus>>,
     pub ref_name: Option<String>,
     pub sha: Option<String>,
     pub source: Option<String>,

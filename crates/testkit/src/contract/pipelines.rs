@@ -515,12 +515,22 @@ pub fn pipelines_are_filtered_by_status_ref_sha_source_user_and_update_time(out:
     let all = PipelineFilter::default;
     assert_eq!(ids(all()), [p1.id, p2.id, p3.id, p4.id]);
     let with_status = |status| PipelineFilter {
-        status: Some(status),
+        statuses: Some(vec![status]),
         ..all()
     };
     assert_eq!(ids(with_status(JobStatus::Pending)), [p1.id, p4.id]);
     assert_eq!(ids(with_status(JobStatus::Success)), [p2.id]);
     assert!(ids(with_status(JobStatus::Running)).is_empty());
+    let finished = PipelineFilter {
+        statuses: Some(vec![JobStatus::Success, JobStatus::Failed]),
+        ..all()
+    };
+    assert_eq!(ids(finished), [p2.id, p3.id]);
+    let nothing = PipelineFilter {
+        statuses: Some(Vec::new()),
+        ..all()
+    };
+    assert!(ids(nothing).is_empty(), "no status allowed: no pipeline");
     let on_ref = |name: &str| PipelineFilter {
         ref_name: Some(name.to_owned()),
         ..all()
@@ -687,7 +697,7 @@ pub fn pipeline_lists_are_paginated_with_totals(out: &Outbound) {
     assert_eq!(list(&newest_first, page(1, 2)), (vec![ids[4], ids[3]], 5));
     // The total counts what passes the filter.
     let succeeded = PipelineFilter {
-        status: Some(JobStatus::Success),
+        statuses: Some(vec![JobStatus::Success]),
         ..PipelineFilter::default()
     };
     assert_eq!(list(&succeeded, page(2, 1)), (vec![ids[3]], 2));

@@ -56,7 +56,10 @@ impl State {
 }
 
 fn matches(pipeline: &Pipeline, filter: &PipelineFilter) -> bool {
-    filter.status.is_none_or(|s| pipeline.status == s)
+    filter
+        .statuses
+        .as_ref()
+        .is_none_or(|s| s.contains(&pipeline.status))
         && filter
             .ref_name
             .as_deref()

@@ -203,17 +203,33 @@ async fn create(
 
 fn pipeline_filter(params: &Params) -> Result<PipelineFilter, ApiError> {
     let status = params.one_of("status", JobStatus::parse)?;
-    let scope_status = params.one_of("scope", |s| match s {
-        "running" => Some(Some(JobStatus::Running)),
-        "pending" => Some(Some(JobStatus::Pending)),
-        "finished" | "branches" | "tags" => Some(None),
+    let scope = params.one_of("scope", |s| match s {
+        "running" => Some(Some(vec![JobStatus::Running])),
+        "pending" => Some(Some(vec![JobStatus::Pending])),
+        "finished" => Some(Some(
+            JobStatus::ALL
+                .into_iter()
+                .filter(|s| s.is_complete())
+                .collect(),
+        )),
+        "branches" | "tags" => Some(None),
         _ => None,
     })?;
-    if matches!(scope_status, Some(None)) {
-        return Err(ApiError::Param(
-            "scope: only running and pending are supported".into(),
-        ));
-    }
+    let scope = match scope {
+        Some(Some(statuses)) => Some(statuses),
+        Some(None) => {
+            return Err(ApiError::Param(
+                "scope: branches and tags are not supported yet".into(),
+            ));
+        }
+        None => None,
+    };
+    // `status` and `scope` both apply.
+    let statuses = match (status, scope) {
+        (Some(status), Some(scope)) => Some(scope.into_iter().filter(|s| *s == status).collect()),
+        (Some(status), None) => Some(vec![status]),
+        (None, scope) => scope,
+    };
     let order = params
         .one_of("order_by", |o| match o {
             "id" => Some(PipelineOrder::Id),
@@ -235,7 +251,7 @@ fn pipeline_filter(params: &Params) -> Result<PipelineFilter, ApiError> {
             .transpose()
     };
     Ok(PipelineFilter {
-        status: status.or(scope_status.flatten()),
+        statuses,
         ref_name: params.string("ref")?,
         sha: params.string("sha")?,
         source: params.string("source")?,
