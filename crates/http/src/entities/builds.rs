@@ -4,7 +4,10 @@
 use paddock_domain::ci::{Artifacts, Cache, JobDefinition};
 use paddock_domain::job::{Job, JobStatus};
 use paddock_domain::project::Project;
-use paddock_ports::inbound::{BuildView, Dependency, JobPayload};
+use paddock_ports::inbound::{BuildArtifacts, BuildView, Dependency, JobPayload};
+
+use super::jobs::artifacts_file;
+use super::opt_time;
 use serde_json::{Map, Value, json};
 
 /// What `Build` shows of one build; `ref`, `tag` and `sha` come from `source`, a build of
@@ -39,8 +42,12 @@ fn fields(f: Fields<'_>) -> Map<String, Value> {
 
 /// `Build` after `PUT /ci/api/v1/builds/:id`; its token is not shown again.
 pub fn build(view: &BuildView) -> Value {
+    Value::Object(build_fields(view))
+}
+
+fn build_fields(view: &BuildView) -> Map<String, Value> {
     let job = &view.job;
-    Value::Object(fields(Fields {
+    fields(Fields {
         id: job.id.0,
         name: &job.name,
         stage: &job.stage,
@@ -48,13 +55,24 @@ pub fn build(view: &BuildView) -> Value {
         source: job,
         project: &view.project,
         token: None,
-    }))
+    })
+}
+
+/// `Build` with, when it has an archive, `artifacts_file` and `artifacts_expire_at`: what the
+/// v1 artifact calls answer.
+pub fn build_artifacts(b: &BuildArtifacts) -> Value {
+    let mut map = build_fields(&b.build);
+    if let Some(archive) = &b.archive {
+        map.insert("artifacts_file".into(), artifacts_file(archive));
+        map.insert("artifacts_expire_at".into(), opt_time(archive.expire_at));
+    }
+    Value::Object(map)
 }
 
 /// A build whose artifacts this one downloads, with the token that downloads them (the
 /// build's own, as v4 gives it).
 fn dependency(dependency: &Dependency, payload: &JobPayload) -> Value {
-    let map = fields(Fields {
+    let mut map = fields(Fields {
         id: dependency.id.0,
         name: &dependency.name,
         stage: &dependency.stage,
@@ -63,7 +81,9 @@ fn dependency(dependency: &Dependency, payload: &JobPayload) -> Value {
         project: &payload.project,
         token: Some(payload.token.expose()),
     });
-    // `artifacts_file {filename, size}` goes here once builds have artifacts.
+    if let Some(archive) = &dependency.archive {
+        map.insert("artifacts_file".into(), artifacts_file(archive));
+    }
     Value::Object(map)
 }
 
