@@ -555,10 +555,15 @@ mod artifacts {
             let response = upload(&server, id, &[("token", token_of(&build)), ("expire_in", "1 week")], Some(&file));
             let body = assert_json(response, 201);
             let mut keys = BUILD_KEYS.to_vec();
-            keys.extend(["artifacts_file", "artifacts_expire_at"]);
+            keys.extend(["token", "commands", "repo_url", "before_sha", "allow_git_fetch", "options",
+                "timeout", "variables", "depends_on_builds", "credentials",
+                "artifacts_file", "artifacts_expire_at"]);
             assert_keys(&body, &keys);
-            assert_eq!(body["id"], id);
-            assert_eq!(body["status"], "running");
+            // The build as the runner received it (its `BuildDetails`), now with its archive.
+            let mut received = build.clone();
+            received["artifacts_file"] = body["artifacts_file"].clone();
+            received["artifacts_expire_at"] = body["artifacts_expire_at"].clone();
+            assert_eq!(body, received);
             assert_eq!(body["artifacts_file"], json!({"filename": "artifacts.zip", "size": 70_000}));
             let job = server.job(project, id);
             assert_eq!(body["artifacts_expire_at"], job["artifacts_expire_at"]);
@@ -593,6 +598,7 @@ mod artifacts {
             let body = assert_json(response, 201);
             assert_eq!(body["artifacts_file"]["size"], 3);
             assert_eq!(body["artifacts_expire_at"], Value::Null);
+            assert_eq!(body["token"], token_of(&build));
             // The same file again through the query's token is accepted.
             let response = as_runner_1x(&server, Method::POST, &format!("/builds/{id}/artifacts?token={}", token_of(&build)))
                 .multipart(form(&[], Some(b"zip")))

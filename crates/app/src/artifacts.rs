@@ -143,19 +143,19 @@ impl ArtifactUseCases for Paddock {
         delete::execute(&self.runner_ctx(), actor, project, id)
     }
 
-    fn build_artifacts(
+    fn build_details_artifacts(
         &self,
         id: JobId,
         token: &PlainToken,
-    ) -> Result<BuildArtifacts, JobAuthError> {
-        build::show(&self.runner_ctx(), id, token)
+    ) -> Result<BuildDetailsArtifacts, JobAuthError> {
+        build::details(&self.runner_ctx(), id, token)
     }
 
     fn erase_build_artifacts(
         &self,
         id: JobId,
         token: &PlainToken,
-    ) -> Result<BuildArtifacts, JobAuthError> {
+    ) -> Result<BuildView, JobAuthError> {
         build::erase(&self.runner_ctx(), id, token)
     }
 

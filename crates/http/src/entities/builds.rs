@@ -4,11 +4,11 @@
 use paddock_domain::ci::{Artifacts, Cache, JobDefinition};
 use paddock_domain::job::{Job, JobStatus};
 use paddock_domain::project::Project;
-use paddock_ports::inbound::{BuildArtifacts, BuildView, Dependency, JobPayload};
+use paddock_ports::inbound::{BuildDetailsArtifacts, BuildView, Dependency, JobPayload};
+use serde_json::{Map, Value, json};
 
 use super::jobs::artifacts_file;
 use super::opt_time;
-use serde_json::{Map, Value, json};
 
 /// What `Build` shows of one build; `ref`, `tag` and `sha` come from `source`, a build of
 /// the same pipeline.
@@ -42,12 +42,8 @@ fn fields(f: Fields<'_>) -> Map<String, Value> {
 
 /// `Build` after `PUT /ci/api/v1/builds/:id`; its token is not shown again.
 pub fn build(view: &BuildView) -> Value {
-    Value::Object(build_fields(view))
-}
-
-fn build_fields(view: &BuildView) -> Map<String, Value> {
     let job = &view.job;
-    fields(Fields {
+    Value::Object(fields(Fields {
         id: job.id.0,
         name: &job.name,
         stage: &job.stage,
@@ -55,18 +51,7 @@ fn build_fields(view: &BuildView) -> Map<String, Value> {
         source: job,
         project: &view.project,
         token: None,
-    })
-}
-
-/// `Build` with, when it has an archive, `artifacts_file` and `artifacts_expire_at`: what the
-/// v1 artifact calls answer.
-pub fn build_artifacts(b: &BuildArtifacts) -> Value {
-    let mut map = build_fields(&b.build);
-    if let Some(archive) = &b.archive {
-        map.insert("artifacts_file".into(), artifacts_file(archive));
-        map.insert("artifacts_expire_at".into(), opt_time(archive.expire_at));
-    }
-    Value::Object(map)
+    }))
 }
 
 /// A build whose artifacts this one downloads, with the token that downloads them (the
@@ -138,8 +123,24 @@ fn options(d: &JobDefinition) -> Value {
     Value::Object(map)
 }
 
-/// `BuildDetails`: the body of `POST /ci/api/v1/builds/register`'s 201.
+/// `BuildDetails` with, when the build has an archive, `artifacts_file` and
+/// `artifacts_expire_at`: the body of `POST /ci/api/v1/builds/:id/artifacts`'s 201.
+pub fn build_details_artifacts(b: &BuildDetailsArtifacts) -> Value {
+    let mut map = details_fields(&b.details);
+    if let Some(archive) = &b.archive {
+        map.insert("artifacts_file".into(), artifacts_file(archive));
+        map.insert("artifacts_expire_at".into(), opt_time(archive.expire_at));
+    }
+    Value::Object(map)
+}
+
+/// `BuildDetails`: the body of `POST /ci/api/v1/builds/register`'s 201 (a build just taken
+/// has no artifacts).
 pub fn build_details(payload: &JobPayload) -> Value {
+    Value::Object(details_fields(payload))
+}
+
+fn details_fields(payload: &JobPayload) -> Map<String, Value> {
     let job = &payload.job;
     let d = &job.definition;
     let token = payload.token.expose();
@@ -180,5 +181,5 @@ pub fn build_details(payload: &JobPayload) -> Value {
     if let Value::Object(details) = details {
         map.extend(details);
     }
-    Value::Object(map)
+    map
 }

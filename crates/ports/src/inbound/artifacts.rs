@@ -5,7 +5,7 @@ use paddock_domain::job::artifact::{Artifact, ArtifactFormat, ArtifactType, Expi
 use paddock_domain::permission::Actor;
 use paddock_domain::token::PlainToken;
 
-use super::{BuildView, DeleteError, FindError, JobAuthError, ProjectRef};
+use super::{BuildView, DeleteError, FindError, JobAuthError, JobPayload, ProjectRef};
 use crate::RepoError;
 use crate::outbound::{NewArtifactFile, StoreError};
 
@@ -119,10 +119,11 @@ impl From<StoreError> for ArtifactDownloadError {
     }
 }
 
-/// A legacy v1 build with its archive (`artifacts_file`, `artifacts_expire_at`).
+/// A legacy v1 build as its runner received it (`BuildDetails`), with its archive: what a v1
+/// upload answers.
 #[derive(Debug, Clone, PartialEq)]
-pub struct BuildArtifacts {
-    pub build: BuildView,
+pub struct BuildDetailsArtifacts {
+    pub details: Box<JobPayload>,
     /// Its archive, unless it has none or it expired.
     pub archive: Option<Artifact>,
 }
@@ -158,19 +159,20 @@ pub trait ArtifactUseCases {
         project: &ProjectRef,
         id: JobId,
     ) -> Result<(), DeleteError>;
-    /// The build with its archive, for the build's own token (the answer to a v1 upload).
-    fn build_artifacts(
+    /// The build's details with its archive, for the build's own token (the answer to a v1
+    /// upload).
+    fn build_details_artifacts(
         &self,
         id: JobId,
         token: &PlainToken,
-    ) -> Result<BuildArtifacts, JobAuthError>;
+    ) -> Result<BuildDetailsArtifacts, JobAuthError>;
     /// `DELETE /ci/api/v1/builds/:id/artifacts`: erases the build's artifacts, records and
     /// files, for the build's own token.
     fn erase_build_artifacts(
         &self,
         id: JobId,
         token: &PlainToken,
-    ) -> Result<BuildArtifacts, JobAuthError>;
+    ) -> Result<BuildView, JobAuthError>;
     /// Removes at most `limit` expired artifacts (records and files); returns how many.
     fn remove_expired_artifacts(&self, limit: usize) -> Result<usize, RepoError>;
 }

@@ -46,7 +46,7 @@ fn upload_error(error: ArtifactUploadError) -> ApiError {
 }
 
 /// `POST /ci/api/v1/builds/:id/artifacts`: the multipart `file` becomes the build's archive;
-/// 201 with the build and its `artifacts_file`.
+/// 201 with the build's `BuildDetails` and its `artifacts_file`.
 async fn upload(
     req: HttpRequest,
     state: web::Data<ApiState>,
@@ -77,10 +77,10 @@ async fn upload(
     let build = state
         .call(move |uc| {
             uc.upload_artifact(id, upload).map_err(upload_error)?;
-            uc.build_artifacts(id, &token).map_err(auth_error)
+            uc.build_details_artifacts(id, &token).map_err(auth_error)
         })
         .await?;
-    Ok(HttpResponse::Created().json(entities::build_artifacts(&build)))
+    Ok(HttpResponse::Created().json(entities::build_details_artifacts(&build)))
 }
 
 /// `GET /ci/api/v1/builds/:id/artifacts`: the archive, streamed; 404 when there is none.
@@ -116,5 +116,5 @@ async fn erase(
     let build = state
         .call(move |uc| uc.erase_build_artifacts(id, &token).map_err(auth_error))
         .await?;
-    Ok(HttpResponse::Ok().json(entities::build_artifacts(&build)))
+    Ok(HttpResponse::Ok().json(entities::build(&build)))
 }
