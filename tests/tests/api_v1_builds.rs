@@ -424,6 +424,7 @@ on_both_backends! {
             (Method::GET, "/builds/1"),
             (Method::POST, "/builds/1"),
             (Method::GET, "/builds/1/trace.txt"),
+            (Method::PUT, "/builds/1/artifacts"),
         ] {
             let response = v1(&server, method.clone(), path).send().unwrap();
             assert_eq!(assert_json(response, 405), json!({"message": "405 Method Not Allowed"}), "{method} {path}");
@@ -443,6 +444,10 @@ on_both_backends! {
             (Method::PUT, "/builds/1", "{\"token\": 5, \"trace\": [\"x\"]}"),
             (Method::PUT, "/builds/99999999999999999999999", "{}"),
             (Method::PATCH, "/builds/-5/trace.txt?token=%FF", "x"),
+            (Method::POST, "/builds/1/artifacts", "{\"file\": 1}"),
+            (Method::POST, "/builds/x/artifacts?token=%FF", "x"),
+            (Method::GET, "/builds/1/artifacts?token[]=1", ""),
+            (Method::DELETE, "/builds/99999999999999999999999/artifacts", "{}"),
         ] {
             let response = v1(&server, method.clone(), path)
                 .header("Content-Type", "application/json")
