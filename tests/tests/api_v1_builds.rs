@@ -424,6 +424,7 @@ on_both_backends! {
             (Method::GET, "/builds/1"),
             (Method::POST, "/builds/1"),
             (Method::GET, "/builds/1/trace.txt"),
+            (Method::PUT, "/builds/1/artifacts"),
         ] {
             let response = v1(&server, method.clone(), path).send().unwrap();
             assert_eq!(assert_json(response, 405), json!({"message": "405 Method Not Allowed"}), "{method} {path}");
@@ -443,6 +444,10 @@ on_both_backends! {
             (Method::PUT, "/builds/1", "{\"token\": 5, \"trace\": [\"x\"]}"),
             (Method::PUT, "/builds/99999999999999999999999", "{}"),
             (Method::PATCH, "/builds/-5/trace.txt?token=%FF", "x"),
+            (Method::POST, "/builds/1/artifacts", "{\"file\": 1}"),
+            (Method::POST, "/builds/x/artifacts?token=%FF", "x"),
+            (Method::GET, "/builds/1/artifacts?token[]=1", ""),
+            (Method::DELETE, "/builds/99999999999999999999999/artifacts", "{}"),
         ] {
             let response = v1(&server, method.clone(), path)
                 .header("Content-Type", "application/json")
@@ -454,5 +459,233 @@ on_both_backends! {
         }
         let response = put_build(&server, 1, &[("token", &runner), ("trace", "x"), ("state", "")]);
         assert!(response.status().is_client_error());
+    }
+}
+
+/// `POST`, `GET` and `DELETE /ci/api/v1/builds/:id/artifacts` (seed 002, reference §7.6).
+mod artifacts {
+    use paddock_tests::reqwest::blocking::multipart::{Form, Part};
+
+    use super::*;
+
+    /// Some bytes that are not all alike.
+    fn content(len: usize) -> Vec<u8> {
+        (0..len).map(|i| (i * 7 + i / 251) as u8).collect()
+    }
+
+    /// A multipart form: `fields`, then the file `artifacts.zip` when there is one.
+    fn form(fields: &[(&str, &str)], file: Option<&[u8]>) -> Form {
+        let mut form = Form::new();
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        if let Some(file) = file {
+            form = form.part(
+                "file",
+                Part::bytes(file.to_vec())
+                    .file_name("artifacts.zip")
+                    .mime_str("application/zip")
+                    .unwrap(),
+            );
+        }
+        form
+    }
+
+    /// `POST /ci/api/v1/builds/:id/artifacts` with `fields` and `file`, as the seed's curl.
+    fn upload(
+        server: &TestServer,
+        id: i64,
+        fields: &[(&str, &str)],
+        file: Option<&[u8]>,
+    ) -> Response {
+        as_runner_1x(server, Method::POST, &format!("/builds/{id}/artifacts"))
+            .multipart(form(fields, file))
+            .send()
+            .unwrap()
+    }
+
+    /// `GET /ci/api/v1/builds/:id/artifacts?token=<token>`.
+    fn download(server: &TestServer, id: i64, token: &str) -> Response {
+        as_runner_1x(
+            server,
+            Method::GET,
+            &format!("/builds/{id}/artifacts?token={token}"),
+        )
+        .send()
+        .unwrap()
+    }
+
+    /// `DELETE /ci/api/v1/builds/:id/artifacts` with the token as a form field, as the seed's curl.
+    fn erase(server: &TestServer, id: i64, token: &str) -> Response {
+        as_runner_1x(server, Method::DELETE, &format!("/builds/{id}/artifacts"))
+            .multipart(form(&[("token", token)], None))
+            .send()
+            .unwrap()
+    }
+
+    #[track_caller]
+    fn assert_file(response: Response, want: &[u8]) {
+        assert_eq!(response.status(), 200);
+        assert_eq!(header(&response, "Content-Type"), "application/zip");
+        assert_eq!(header(&response, "Content-Length"), want.len().to_string());
+        assert!(
+            header(&response, "Content-Disposition")
+                .starts_with("attachment; filename=\"artifacts.zip\"")
+        );
+        assert_eq!(response.bytes().unwrap().to_vec(), want);
+    }
+
+    #[track_caller]
+    fn assert_not_found(response: Response) {
+        assert_eq!(
+            assert_json(response, 404),
+            json!({"message": "404 Not Found"})
+        );
+    }
+
+    #[track_caller]
+    fn assert_forbidden(response: Response) {
+        assert_eq!(
+            assert_json(response, 403),
+            json!({"message": "403 Forbidden"})
+        );
+    }
+
+    on_both_backends! {
+        fn upload_answers_201_with_the_build_and_its_archive_and_the_build_downloads_it(server) {
+            let (project, pipeline, runner) = setup(&server, TWO_STAGES);
+            let build = take_build(&server, &runner);
+            let id = id_of(&build);
+            let file = content(70_000);
+            let response = upload(&server, id, &[("token", token_of(&build)), ("expire_in", "1 week")], Some(&file));
+            let body = assert_json(response, 201);
+            let mut keys = BUILD_KEYS.to_vec();
+            keys.extend(["token", "commands", "repo_url", "before_sha", "allow_git_fetch", "options",
+                "timeout", "variables", "depends_on_builds", "credentials",
+                "artifacts_file", "artifacts_expire_at"]);
+            assert_keys(&body, &keys);
+            // The build as the runner received it (its `BuildDetails`), now with its archive.
+            let mut received = build.clone();
+            received["artifacts_file"] = body["artifacts_file"].clone();
+            received["artifacts_expire_at"] = body["artifacts_expire_at"].clone();
+            assert_eq!(body, received);
+            assert_eq!(body["artifacts_file"], json!({"filename": "artifacts.zip", "size": 70_000}));
+            let job = server.job(project, id);
+            assert_eq!(body["artifacts_expire_at"], job["artifacts_expire_at"]);
+            assert!(body["artifacts_expire_at"].is_string());
+            assert_file(download(&server, id, token_of(&build)), &file);
+            // The build token in `BUILD-TOKEN` downloads it too.
+            let response = as_runner_1x(&server, Method::GET, &format!("/builds/{id}/artifacts"))
+                .header("BUILD-TOKEN", token_of(&build))
+                .send()
+                .unwrap();
+            assert_file(response, &file);
+            // The next stage's build lists it with its archive, and its token downloads it.
+            assert_json(put_build(&server, id, &[("token", &runner), ("state", "success")]), 200);
+            let check = take_build(&server, &runner);
+            assert_eq!(check["name"], "check");
+            let dependency = &check["depends_on_builds"][0];
+            assert_eq!(dependency["id"], id);
+            assert_eq!(dependency["artifacts_file"], json!({"filename": "artifacts.zip", "size": 70_000}));
+            assert_file(download(&server, id, dependency["token"].as_str().unwrap()), &file);
+            assert_eq!(server.pipeline_status(project, pipeline), "running");
+        }
+
+        fn upload_takes_the_token_from_the_query_or_build_token_and_never_expires_without_expire_in(server) {
+            let (_, _, runner) = setup(&server, ONE_JOB);
+            let build = take_build(&server, &runner);
+            let id = id_of(&build);
+            let response = as_runner_1x(&server, Method::POST, &format!("/builds/{id}/artifacts"))
+                .header("BUILD-TOKEN", token_of(&build))
+                .multipart(form(&[], Some(b"zip")))
+                .send()
+                .unwrap();
+            let body = assert_json(response, 201);
+            assert_eq!(body["artifacts_file"]["size"], 3);
+            assert_eq!(body["artifacts_expire_at"], Value::Null);
+            assert_eq!(body["token"], token_of(&build));
+            // The same file again through the query's token is accepted.
+            let response = as_runner_1x(&server, Method::POST, &format!("/builds/{id}/artifacts?token={}", token_of(&build)))
+                .multipart(form(&[], Some(b"zip")))
+                .send()
+                .unwrap();
+            assert_eq!(assert_json(response, 201)["artifacts_file"]["size"], 3);
+        }
+
+        fn upload_refuses_wrong_tokens_unknown_builds_missing_files_and_finished_builds(server) {
+            let (project, _, runner) = setup(&server, ONE_JOB);
+            let build = take_build(&server, &runner);
+            let id = id_of(&build);
+            assert_forbidden(upload(&server, id, &[("token", "wrong")], Some(b"zip")));
+            assert_forbidden(upload(&server, id, &[], Some(b"zip")));
+            assert_forbidden(upload(&server, id, &[("token", &runner)], Some(b"zip")));
+            assert_not_found(upload(&server, id + 1000, &[("token", token_of(&build))], Some(b"zip")));
+            let response = upload(&server, id, &[("token", token_of(&build))], None);
+            assert_eq!(
+                assert_json(response, 400),
+                json!({"message": "400 (Bad request) \"Missing artifacts file!\" not given"})
+            );
+            let response = upload(&server, id, &[("token", token_of(&build)), ("expire_in", "soon-ish")], Some(b"zip"));
+            assert_eq!(assert_json(response, 400), json!({"error": "expire_in is invalid"}));
+            assert_eq!(server.job(project, id)["artifacts"], json!([]));
+            assert_json(put_build(&server, id, &[("token", &runner), ("state", "success")]), 200);
+            let response = upload(&server, id, &[("token", token_of(&build))], Some(b"zip"));
+            assert_eq!(
+                assert_json(response, 403),
+                json!({"message": "403 Forbidden - Build is not running!"})
+            );
+            assert_eq!(server.job(project, id)["artifacts"], json!([]));
+        }
+
+        fn download_is_404_without_archive_and_403_for_other_tokens(server) {
+            let (_, _, runner) = setup(&server, ONE_JOB);
+            let build = take_build(&server, &runner);
+            let id = id_of(&build);
+            assert_not_found(download(&server, id, token_of(&build)));
+            assert_json(upload(&server, id, &[("token", token_of(&build))], Some(b"zip")), 201);
+            assert_forbidden(download(&server, id, "wrong"));
+            assert_forbidden(download(&server, id, &runner));
+            assert_file(download(&server, id, token_of(&build)), b"zip");
+        }
+
+        fn delete_erases_the_archive_and_answers_the_build(server) {
+            let (project, _, runner) = setup(&server, ONE_JOB);
+            let build = take_build(&server, &runner);
+            let id = id_of(&build);
+            assert_json(upload(&server, id, &[("token", token_of(&build))], Some(b"zip")), 201);
+            assert_json(put_build(&server, id, &[("token", &runner), ("state", "success")]), 200);
+            assert_forbidden(erase(&server, id, "wrong"));
+            assert_not_found(erase(&server, id + 1000, token_of(&build)));
+            assert_file(download(&server, id, token_of(&build)), b"zip");
+            // A finished build's token still erases its artifacts.
+            let body = assert_json(erase(&server, id, token_of(&build)), 200);
+            assert_keys(&body, BUILD_KEYS);
+            assert_eq!(body["id"], id);
+            assert_eq!(body["status"], "success");
+            assert_not_found(download(&server, id, token_of(&build)));
+            assert_eq!(server.job(project, id)["artifacts"], json!([]));
+            // Erasing nothing is fine.
+            assert_eq!(assert_json(erase(&server, id, token_of(&build)), 200)["id"], id);
+        }
+    }
+
+    mod size_limit {
+        use super::*;
+
+        on_both_backends! {
+            flags: ["--max-artifact-size", "4096"];
+
+            fn uploads_past_the_limit_get_413(server) {
+                let (project, _, runner) = setup(&server, ONE_JOB);
+                let build = take_build(&server, &runner);
+                let id = id_of(&build);
+                let response = upload(&server, id, &[("token", token_of(&build))], Some(&content(4097)));
+                assert_eq!(assert_json(response, 413), json!({"message": "413 Request Entity Too Large"}));
+                assert_eq!(server.job(project, id)["artifacts"], json!([]));
+                let file = content(4096);
+                assert_json(upload(&server, id, &[("token", token_of(&build))], Some(&file)), 201);
+                assert_file(download(&server, id, token_of(&build)), &file);
+            }
+        }
     }
 }

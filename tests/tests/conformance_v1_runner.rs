@@ -4,12 +4,15 @@
 //! gitlab-ci-multi-runner 1.x drove GitLab 8.x's CI API v1 (its `User-Agent`, form-encoded
 //! parameters, the runner token in `token`, the build token in `BUILD-TOKEN`): register with
 //! the registration token, verify with `PUT /builds/-1`, poll `builds/register`, send the log
-//! in `trace.txt` chunks, finish with `PUT state=success` and the whole trace, poll again
+//! in `trace.txt` chunks, upload the first stage's artifacts (multipart `file`, as 1.x's
+//! `UploadArtifacts`), download them in the second stage with the token its
+//! `depends_on_builds` gives, finish with `PUT state=success` and the whole trace, poll again
 //! with `last_update`, unregister. A user then reads, through the v4 API, that the pipeline
 //! and its jobs succeeded with the logs the runner sent. On SQLite and on PostgreSQL.
 
 use paddock_tests::binary;
 use paddock_tests::legacy::RUNNER_1X;
+use paddock_tests::reqwest::blocking::multipart::{Form, Part};
 use paddock_tests::reqwest::blocking::{Client, RequestBuilder, Response};
 use paddock_tests::reqwest::{Method, StatusCode};
 use paddock_tests::serde_json::{Value, json};
@@ -17,6 +20,11 @@ use paddock_tests::serde_json::{Value, json};
 const ROOT_TOKEN: &str = "glpat-v1-runner-root-token";
 const REGISTRATION_TOKEN: &str = "GR1348941v1-runner-registration";
 const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
+
+/// What the first stage uploads (not all bytes alike, so a lost or reordered piece shows).
+fn archive() -> Vec<u8> {
+    (0..150_000u32).map(|i| (i * 31 + i / 253) as u8).collect()
+}
 
 const CI_CONFIG: &str = r#"
 stages: [build, test]
@@ -61,9 +69,42 @@ impl Runner1x {
             .unwrap()
     }
 
-    /// Runs a build as 1.x did: the log in `trace.txt` chunks, then the final `PUT` with the
-    /// state and the whole trace.
-    fn run(&self, build: &Value, chunks: &[&str]) -> String {
+    /// `POST /builds/:id/artifacts` as 1.x's `UploadArtifacts`: `BUILD-TOKEN` and the
+    /// multipart `file`.
+    fn upload(&self, build: &Value, file: &[u8]) -> Value {
+        let id = build["id"].as_i64().unwrap();
+        let form = Form::new().part(
+            "file",
+            Part::bytes(file.to_vec())
+                .file_name("artifacts.zip")
+                .mime_str("application/octet-stream")
+                .unwrap(),
+        );
+        let response = self
+            .v1(Method::POST, &format!("/builds/{id}/artifacts"))
+            .header("BUILD-TOKEN", build["token"].as_str().unwrap())
+            .multipart(form)
+            .send()
+            .unwrap();
+        json_of(response, StatusCode::CREATED)
+    }
+
+    /// `GET /builds/:id/artifacts` as 1.x's `DownloadArtifacts`, with a `depends_on_builds`
+    /// entry's id and token.
+    fn download(&self, dependency: &Value) -> Vec<u8> {
+        let id = dependency["id"].as_i64().unwrap();
+        let response = self
+            .v1(Method::GET, &format!("/builds/{id}/artifacts"))
+            .header("BUILD-TOKEN", dependency["token"].as_str().unwrap())
+            .send()
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.bytes().unwrap().to_vec()
+    }
+
+    /// Runs a build as 1.x did: the log in `trace.txt` chunks, the artifacts if it has some,
+    /// then the final `PUT` with the state and the whole trace.
+    fn run(&self, build: &Value, chunks: &[&str], artifact: Option<&[u8]>) -> String {
         let id = build["id"].as_i64().unwrap();
         let mut sent = String::new();
         for chunk in chunks {
@@ -81,6 +122,14 @@ impl Runner1x {
             assert_eq!(response.status(), StatusCode::ACCEPTED);
             assert_eq!(header(&response, "Build-Status"), "running");
             assert_eq!(header(&response, "Range"), format!("0-{}", sent.len()));
+        }
+        if let Some(file) = artifact {
+            let uploaded = self.upload(build, file);
+            assert_eq!(uploaded["id"], build["id"]);
+            assert_eq!(
+                uploaded["artifacts_file"],
+                json!({"filename": "artifacts.zip", "size": file.len()})
+            );
         }
         let response = self
             .v1(Method::PUT, &format!("/builds/{id}"))
@@ -205,8 +254,17 @@ fn run_against(database_url: Option<&str>) {
             assert_eq!(dependencies.len(), 1);
             assert_eq!(dependencies[0]["name"], "compile");
             assert_eq!(dependencies[0]["status"], "success");
+            assert_eq!(
+                dependencies[0]["artifacts_file"],
+                json!({"filename": "artifacts.zip", "size": archive().len()})
+            );
+            assert!(
+                runner.download(&dependencies[0]) == archive(),
+                "the downloaded bytes differ"
+            );
         }
-        let log = runner.run(&build, &chunks);
+        let artifact = (name == "compile").then(archive);
+        let log = runner.run(&build, &chunks, artifact.as_deref());
         logs.push((
             build["id"].as_i64().unwrap(),
             build["token"].as_str().unwrap().to_owned(),

@@ -2,6 +2,7 @@
 //! theirs depends on; users download and delete them; expired ones are removed in batches.
 //! Shared pieces live here; each verb has its file.
 
+mod build;
 mod delete;
 mod download;
 mod expire;
@@ -140,6 +141,22 @@ impl ArtifactUseCases for Paddock {
         id: JobId,
     ) -> Result<(), DeleteError> {
         delete::execute(&self.runner_ctx(), actor, project, id)
+    }
+
+    fn build_details_artifacts(
+        &self,
+        id: JobId,
+        token: &PlainToken,
+    ) -> Result<BuildDetailsArtifacts, JobAuthError> {
+        build::details(&self.runner_ctx(), id, token)
+    }
+
+    fn erase_build_artifacts(
+        &self,
+        id: JobId,
+        token: &PlainToken,
+    ) -> Result<BuildView, JobAuthError> {
+        build::erase(&self.runner_ctx(), id, token)
     }
 
     fn remove_expired_artifacts(&self, limit: usize) -> Result<usize, RepoError> {

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 mod builds;
 mod jobs;
 
-pub use builds::{build, build_details};
+pub use builds::{build, build_details, build_details_artifacts};
 pub use jobs::{job, job_payload, pipeline, pipeline_basic, variable};
 
 /// GitLab's timestamps: ISO 8601, milliseconds, UTC.

@@ -1,6 +1,7 @@
 //! Every route, registered by `configure`. One module per URL path; handlers are thin: parse
 //! parameters, call one use case, render GitLab's JSON.
 
+mod artifact_transfer;
 mod health;
 mod runner_agent;
 mod v1;

@@ -24,7 +24,7 @@ mod variables;
 
 pub use artifacts::{
     ArtifactDownloadError, ArtifactFile, ArtifactReceiver, ArtifactUpload, ArtifactUploadError,
-    ArtifactUseCases, ReceivedFile,
+    ArtifactUseCases, BuildDetailsArtifacts, ReceivedFile,
 };
 pub use auth::{AuthError, Authenticate, Authenticated};
 pub use errors::{

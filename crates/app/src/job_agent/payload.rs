@@ -27,7 +27,7 @@ pub fn build(
 ) -> Result<JobPayload, RunnerAuthError> {
     let id = job.id;
     let pipeline_id = job.pipeline_id;
-    match assemble(ctx, job, token, runner, running_before) {
+    match assemble(ctx, job, token, runner, running_before, true) {
         Ok(Some(payload)) => Ok(payload),
         outcome => {
             let detail = match outcome {
@@ -44,12 +44,31 @@ pub fn build(
     }
 }
 
+/// The payload of a build its runner holds already, shown again (the v1 API's answer to an
+/// upload); its secrets were kept when it was taken. `None` when its runner, pipeline or
+/// project is gone.
+pub(crate) fn shown_again(
+    ctx: &Ctx<'_>,
+    job: Job,
+    token: PlainToken,
+) -> RepoResult<Option<JobPayload>> {
+    let Some(runner_id) = job.runner_id else {
+        return Ok(None);
+    };
+    let Some(runner) = ctx.out.runners.runner(runner_id)? else {
+        return Ok(None);
+    };
+    assemble(ctx, job, token, runner, 0, false)
+}
+
+/// The payload; `keep_secrets` when the runner takes the job now.
 fn assemble(
     ctx: &Ctx<'_>,
     job: Job,
     token: PlainToken,
     runner: Runner,
     running_before: u64,
+    keep_secrets: bool,
 ) -> RepoResult<Option<JobPayload>> {
     let Some(pipeline) = ctx.out.pipelines.pipeline(job.pipeline_id)? else {
         return Ok(None);
@@ -79,14 +98,16 @@ fn assemble(
         project_variables: &project_variables,
         timeout,
     });
-    crate::secrets::keep(
-        ctx,
-        job.id,
-        secrets(&variables)
-            .into_iter()
-            .map(<[u8]>::to_vec)
-            .collect(),
-    )?;
+    if keep_secrets {
+        crate::secrets::keep(
+            ctx,
+            job.id,
+            secrets(&variables)
+                .into_iter()
+                .map(<[u8]>::to_vec)
+                .collect(),
+        )?;
+    }
     let dependencies = dependencies_of(ctx, &job)?;
     let repo_url = project.repository_url.clone().unwrap_or_else(|| {
         format!(

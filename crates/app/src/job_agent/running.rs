@@ -17,7 +17,7 @@ use crate::pipelines::progress;
 use crate::runners::Ctx;
 
 /// The job, if `token` is its token; the runner's contact is recorded.
-fn own_job(ctx: &Ctx<'_>, id: JobId, token: &PlainToken) -> Result<Job, JobAuthError> {
+pub(crate) fn own_job(ctx: &Ctx<'_>, id: JobId, token: &PlainToken) -> Result<Job, JobAuthError> {
     if token.is_empty() {
         return Err(JobAuthError::Forbidden);
     }

@@ -4,8 +4,11 @@
 use paddock_domain::ci::{Artifacts, Cache, JobDefinition};
 use paddock_domain::job::{Job, JobStatus};
 use paddock_domain::project::Project;
-use paddock_ports::inbound::{BuildView, Dependency, JobPayload};
+use paddock_ports::inbound::{BuildDetailsArtifacts, BuildView, Dependency, JobPayload};
 use serde_json::{Map, Value, json};
+
+use super::jobs::artifacts_file;
+use super::opt_time;
 
 /// What `Build` shows of one build; `ref`, `tag` and `sha` come from `source`, a build of
 /// the same pipeline.
@@ -54,7 +57,7 @@ pub fn build(view: &BuildView) -> Value {
 /// A build whose artifacts this one downloads, with the token that downloads them (the
 /// build's own, as v4 gives it).
 fn dependency(dependency: &Dependency, payload: &JobPayload) -> Value {
-    let map = fields(Fields {
+    let mut map = fields(Fields {
         id: dependency.id.0,
         name: &dependency.name,
         stage: &dependency.stage,
@@ -63,7 +66,9 @@ fn dependency(dependency: &Dependency, payload: &JobPayload) -> Value {
         project: &payload.project,
         token: Some(payload.token.expose()),
     });
-    // `artifacts_file {filename, size}` goes here once builds have artifacts.
+    if let Some(archive) = &dependency.archive {
+        map.insert("artifacts_file".into(), artifacts_file(archive));
+    }
     Value::Object(map)
 }
 
@@ -118,8 +123,24 @@ fn options(d: &JobDefinition) -> Value {
     Value::Object(map)
 }
 
-/// `BuildDetails`: the body of `POST /ci/api/v1/builds/register`'s 201.
+/// `BuildDetails` with, when the build has an archive, `artifacts_file` and
+/// `artifacts_expire_at`: the body of `POST /ci/api/v1/builds/:id/artifacts`'s 201.
+pub fn build_details_artifacts(b: &BuildDetailsArtifacts) -> Value {
+    let mut map = details_fields(&b.details);
+    if let Some(archive) = &b.archive {
+        map.insert("artifacts_file".into(), artifacts_file(archive));
+        map.insert("artifacts_expire_at".into(), opt_time(archive.expire_at));
+    }
+    Value::Object(map)
+}
+
+/// `BuildDetails`: the body of `POST /ci/api/v1/builds/register`'s 201 (a build just taken
+/// has no artifacts).
 pub fn build_details(payload: &JobPayload) -> Value {
+    Value::Object(details_fields(payload))
+}
+
+fn details_fields(payload: &JobPayload) -> Map<String, Value> {
     let job = &payload.job;
     let d = &job.definition;
     let token = payload.token.expose();
@@ -160,5 +181,5 @@ pub fn build_details(payload: &JobPayload) -> Value {
     if let Value::Object(details) = details {
         map.extend(details);
     }
-    Value::Object(map)
+    map
 }

@@ -134,7 +134,7 @@ fn archive(artifacts: &[Artifact]) -> Option<&Artifact> {
 }
 
 /// `artifacts_file` of a job with an archive.
-fn artifacts_file(archive: &Artifact) -> Value {
+pub(super) fn artifacts_file(archive: &Artifact) -> Value {
     json!({ "filename": archive.filename, "size": archive.size })
 }
 

@@ -11,10 +11,12 @@ use crate::routes::resource;
 use crate::routes::runner_agent::{contact, runner_token};
 use crate::state::ApiState;
 
+mod artifacts;
 mod builds;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     builds::configure(cfg);
+    artifacts::configure(cfg);
     cfg.service(resource("/runners/register").route(web::post().to(register)))
         .service(resource("/runners/delete").route(web::delete().to(delete)));
 }

@@ -5,7 +5,7 @@ use paddock_domain::job::artifact::{Artifact, ArtifactFormat, ArtifactType, Expi
 use paddock_domain::permission::Actor;
 use paddock_domain::token::PlainToken;
 
-use super::{DeleteError, FindError, JobAuthError, ProjectRef};
+use super::{BuildView, DeleteError, FindError, JobAuthError, JobPayload, ProjectRef};
 use crate::RepoError;
 use crate::outbound::{NewArtifactFile, StoreError};
 
@@ -119,6 +119,15 @@ impl From<StoreError> for ArtifactDownloadError {
     }
 }
 
+/// A legacy v1 build as its runner received it (`BuildDetails`), with its archive: what a v1
+/// upload answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildDetailsArtifacts {
+    pub details: Box<JobPayload>,
+    /// Its archive, unless it has none or it expired.
+    pub archive: Option<Artifact>,
+}
+
 /// Job artifacts: uploads and downloads by runners, downloads and deletion by users, expiry.
 pub trait ArtifactUseCases {
     /// Checks, before an upload's body is read, that `token` may upload to the job (the same
@@ -150,6 +159,20 @@ pub trait ArtifactUseCases {
         project: &ProjectRef,
         id: JobId,
     ) -> Result<(), DeleteError>;
+    /// The build's details with its archive, for the build's own token (the answer to a v1
+    /// upload).
+    fn build_details_artifacts(
+        &self,
+        id: JobId,
+        token: &PlainToken,
+    ) -> Result<BuildDetailsArtifacts, JobAuthError>;
+    /// `DELETE /ci/api/v1/builds/:id/artifacts`: erases the build's artifacts, records and
+    /// files, for the build's own token.
+    fn erase_build_artifacts(
+        &self,
+        id: JobId,
+        token: &PlainToken,
+    ) -> Result<BuildView, JobAuthError>;
     /// Removes at most `limit` expired artifacts (records and files); returns how many.
     fn remove_expired_artifacts(&self, limit: usize) -> Result<usize, RepoError>;
 }

@@ -30,7 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// A build id in the path (`1234` or `1234.json`).
-fn build_id(segment: &str) -> Option<JobId> {
+pub(super) fn build_id(segment: &str) -> Option<JobId> {
     let id = segment.strip_suffix(".json").unwrap_or(segment);
     id.parse().ok().map(JobId)
 }
@@ -44,7 +44,7 @@ fn token(params: &Params) -> Result<PlainToken, ApiError> {
 }
 
 /// The build token: the `token` parameter, else the `BUILD-TOKEN` header.
-fn build_token(req: &HttpRequest, params: &Params) -> Result<PlainToken, ApiError> {
+pub(super) fn build_token(req: &HttpRequest, params: &Params) -> Result<PlainToken, ApiError> {
     if let Some(token) = params.string("token")?.filter(|t| !t.is_empty()) {
         return Ok(PlainToken::from_user(token));
     }
