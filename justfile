@@ -27,10 +27,12 @@ run *ARGS:
 
 # The benchmark harness on SQLite and PostgreSQL, release build (a few minutes); see docs/PERFORMANCE.md.
 bench *ARGS:
-    cargo build --release -p paddock-server --bin paddock -p paddock-bench
+    cargo build --release -p paddock-server --bin paddock
+    cargo build --release -p paddock-bench
     target/release/paddock-bench {{ARGS}}
 
 # The harness's smoke run (seconds): every scenario with tiny sizes, as CI runs it.
 bench-smoke *ARGS:
-    cargo build --release -p paddock-server --bin paddock -p paddock-bench
+    cargo build --release -p paddock-server --bin paddock
+    cargo build --release -p paddock-bench
     target/release/paddock-bench --smoke {{ARGS}}

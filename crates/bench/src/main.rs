@@ -6,7 +6,8 @@
 //! `paddock-bench [--smoke] [--db sqlite|postgres|both]`; knobs in the environment:
 //! `PADDOCK_BENCH_SECONDS` (each measured phase), `PADDOCK_BENCH_JOBS` (pending jobs per
 //! dispatch run), `PADDOCK_BENCH_RUNNERS` (runners listed), `PADDOCK_BENCH_RATE` (mixed
-//! traffic, requests/s), `PADDOCK_BENCH_CONNECTIONS` (closed-loop connections).
+//! traffic, requests/s), `PADDOCK_BENCH_CONNECTIONS` (closed-loop connections),
+//! `PADDOCK_BENCH_DISPATCH_CAP` (seconds a dispatch run may take, 60).
 
 mod baseline;
 mod database;
@@ -29,6 +30,8 @@ pub struct Knobs {
     pub rate: f64,
     pub connections: usize,
     pub pollers: Vec<usize>,
+    /// The longest a dispatch run may take; what is left pending then is cancelled.
+    pub dispatch_cap: Duration,
 }
 
 impl Knobs {
@@ -42,7 +45,7 @@ impl Knobs {
         let (phase, jobs, runners, rate, connections, pollers) = if smoke {
             (0.5, 200.0, 1_000.0, 100.0, 16.0, vec![4, 8])
         } else {
-            (8.0, 10_000.0, 100_000.0, 1_000.0, 64.0, vec![16, 32, 64])
+            (5.0, 10_000.0, 100_000.0, 1_000.0, 64.0, vec![16, 32, 64])
         };
         Ok(Self {
             smoke,
@@ -52,6 +55,7 @@ impl Knobs {
             rate: env("PADDOCK_BENCH_RATE", rate)?,
             connections: env("PADDOCK_BENCH_CONNECTIONS", connections)? as usize,
             pollers,
+            dispatch_cap: Duration::from_secs_f64(env("PADDOCK_BENCH_DISPATCH_CAP", 60.0)?),
         })
     }
 }
