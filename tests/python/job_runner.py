@@ -10,6 +10,9 @@ Two pipelines on one commit of `main`:
   `deploy` (cleanup) is skipped. The pipeline fails.
 - a `ci_config` override: `allowed` (test, allow_failure) fails, `after` (deploy) still runs;
   the pipeline succeeds.
+- artifacts: `make-artifact` (build) writes a file and declares it in `artifacts: paths`; the
+  runner uploads the zip; `use-artifact` (test) gets it as a dependency and `cat`s it, and its
+  log shows the content.
 Each job is queued before the runner starts (`--once` sleeps 40 s when there is none) and is
 run by one `python -m GitlabPyRunner --start gitlab-runner.yml --once`.
 
@@ -18,11 +21,13 @@ token). Exits non-zero on the first failed expectation.
 """
 
 import contextlib
+import io
 import os
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 
 import gitlab
 import requests
@@ -81,6 +86,22 @@ after:
   stage: deploy
   script:
     - echo "runs after an allowed failure"
+"""
+
+ARTIFACTS_CONFIG = """\
+stages: [build, test]
+make-artifact:
+  stage: build
+  script:
+    - mkdir -p out
+    - echo "artifact-made-in-pipeline-$CI_PIPELINE_ID" > out/result.txt
+  artifacts:
+    paths: [out/result.txt]
+    expire_in: 1 week
+use-artifact:
+  stage: test
+  script:
+    - cat out/result.txt
 """
 
 RUNNER_TIMEOUT = 180
@@ -306,6 +327,32 @@ with tempfile.TemporaryDirectory() as root:
     ran = sorted(j.id for j in gl.runners.get(made.id).jobs.list(get_all=True))
     assert len(ran) == 5, ran
     assert gl.runners.get(made.id).status == "online"
+
+    step("artifacts: a build job's file reaches a later stage's job")
+    third = project.pipelines.create({"ref": "main", "ci_config": ARTIFACTS_CONFIG})
+    jobs = jobs_by_name(third)
+    run_runner(runner_dir, jobs["make-artifact"].id, True)
+    built = project.jobs.get(jobs["make-artifact"].id)
+    assert built.status == "success", built.status
+    assert built.artifacts_file["filename"] == "archive.zip", built.artifacts_file
+    assert built.artifacts_file["size"] > 0, built.artifacts_file
+    listed = built.attributes["artifacts"]
+    assert [a["file_type"] for a in listed] == ["archive"], listed
+    # gitlab-python-runner does not send `expire_in` (gitlab-runner does, from the payload):
+    # without it an upload never expires, as GitLab with a default of "0".
+    assert built.artifacts_expire_at is None, built.artifacts_expire_at
+    # The archive as a user downloads it: a zip holding the file.
+    downloaded = requests.get(f"{URL}/api/v4/projects/{project.id}/jobs/{built.id}/artifacts",
+                              headers={"PRIVATE-TOKEN": TOKEN}, timeout=30)
+    assert downloaded.status_code == 200, (downloaded.status_code, downloaded.text)
+    with zipfile.ZipFile(io.BytesIO(downloaded.content)) as archive:
+        content = archive.read("out/result.txt").decode()
+    assert content == f"artifact-made-in-pipeline-{third.id}\n", content
+    run_runner(runner_dir, jobs["use-artifact"].id, True)
+    log = log_of(project, jobs["use-artifact"].id)
+    assert "Fetching artifacts from make-artifact" in log, log
+    assert f"artifact-made-in-pipeline-{third.id}" in log, log
+    assert project.pipelines.get(third.id).status == "success"
 
     step("no job is left for the runner")
     polled = requests.post(f"{URL}/api/v4/jobs/request", json={"token": made.token}, timeout=30)

@@ -117,6 +117,9 @@ pub struct TestServer {
     /// The instance registration token (`PADDOCK_REGISTRATION_TOKEN`).
     pub registration_token: String,
     pub backend: Backend,
+    database_url: String,
+    options: Options,
+    flags: Vec<String>,
 }
 
 /// A user created for a test, with an `api` token.
@@ -148,25 +151,7 @@ impl TestServer {
             Some(db) => db.url().to_owned(),
             None => format!("sqlite://{}", data_dir.path().join("paddock.db").display()),
         };
-        let max_body = options.max_request_body.to_string();
-        let mut args = vec![
-            "paddock",
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--data-dir",
-            data_dir.path().to_str().expect("a UTF-8 path"),
-            "--database-url",
-            &database_url,
-            "--max-request-body",
-            &max_body,
-        ];
-        args.extend_from_slice(flags);
-        let cli = Cli::parse_args(args).expect("valid arguments");
-        let Command::Serve(args) = cli.command else {
-            panic!("serve arguments");
-        };
-        let config = args.validate().expect("a valid test configuration");
+        let config = serve_config(data_dir.path(), &database_url, &options, flags);
         let suffix = uuid::Uuid::new_v4().simple().to_string();
         let root_token = format!("glpat-root-{suffix}");
         let registration_token = format!("GR1348941test{suffix}");
@@ -189,7 +174,19 @@ impl TestServer {
             root_token,
             registration_token,
             backend,
+            database_url,
+            options,
+            flags: flags.iter().map(|f| (*f).to_owned()).collect(),
         })
+    }
+
+    /// Another Paddock process on the same database and data directory (the same secret
+    /// key), as several processes share one PostgreSQL; stops when dropped. Its URL is
+    /// [`SpawnedServer::url`].
+    pub fn another_process(&self) -> SpawnedServer {
+        let flags: Vec<&str> = self.flags.iter().map(String::as_str).collect();
+        let config = serve_config(self.data_dir(), &self.database_url, &self.options, &flags);
+        paddock_server::spawn(config, Secrets::default()).expect("the second process starts")
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -544,12 +541,45 @@ impl TestServer {
         );
     }
 
-    /// Stops the server now (it also stops when dropped).
+    /// Stops the server now, gracefully, as on SIGTERM: parked job requests are answered,
+    /// requests in flight finish (it also stops when dropped).
     pub fn stop(mut self) {
         if let Some(server) = self.server.take() {
             server.stop();
         }
     }
+}
+
+/// The validated `paddock serve` configuration of a test server.
+fn serve_config(
+    data_dir: &Path,
+    database_url: &str,
+    options: &Options,
+    flags: &[&str],
+) -> paddock_server::Config {
+    let max_body = options.max_request_body.to_string();
+    let mut args = vec![
+        "paddock",
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        data_dir.to_str().expect("a UTF-8 path"),
+        "--database-url",
+        database_url,
+        "--max-request-body",
+        &max_body,
+    ];
+    // Tests answer idle polls at once unless they are about long polling.
+    if !flags.contains(&"--long-poll-timeout") {
+        args.extend_from_slice(&["--long-poll-timeout", "0"]);
+    }
+    args.extend_from_slice(flags);
+    let cli = Cli::parse_args(args).expect("valid arguments");
+    let Command::Serve(args) = cli.command else {
+        panic!("serve arguments");
+    };
+    args.validate().expect("a valid test configuration")
 }
 
 /// Sends a request, asserts the status and `Content-Type: application/json`, returns the body.

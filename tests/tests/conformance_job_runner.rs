@@ -2,7 +2,9 @@
 //! in `tests/python/requirements.txt`) runs real shell jobs through the real `paddock` binary,
 //! cloning a local bare git repository: a passing job whose log shows project, pipeline and
 //! config variables (a masked one masked), a failing job that ends `failed` with its output in
-//! the log, `when: on_failure`, `allow_failure`, and the pipelines' statuses; on SQLite and on
+//! the log, `when: on_failure`, `allow_failure`, the pipelines' statuses, and artifacts (a
+//! build job's file uploaded as a zip, downloaded by a later stage's job that prints it); on
+//! SQLite and on
 //! PostgreSQL. Needs `git` on PATH.
 
 use paddock_tests::python::conformance;

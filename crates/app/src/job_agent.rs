@@ -1,16 +1,19 @@
 //! The runner-facing job protocol: a runner asks for a job with its runner token, then
 //! reports the job's log and outcome with the job's token.
 
-mod payload;
+mod overdue;
+pub(crate) mod payload;
 mod request;
-mod running;
+pub(crate) mod running;
 mod update_build;
 
 use paddock_domain::JobId;
-use paddock_domain::job::JobStatus;
+use paddock_domain::token::PlainToken;
+use paddock_ports::RepoError;
 use paddock_ports::inbound::{
-    BuildView, JobAgentUseCases, JobRequest, JobRequestOutcome, JobUpdate, JobUpdateError,
-    RunnerAuthError, TraceAppend, TraceAppended, TraceError,
+    BuildView, JobAgentUseCases, JobHousekeeping, JobRequest, JobRequestOutcome, JobUpdate,
+    JobUpdateError, JobUpdated, OverdueReport, QueueWatch, RunnerAuthError, TraceAppend,
+    TraceAppended, TraceError,
 };
 
 use crate::Paddock;
@@ -20,7 +23,16 @@ impl JobAgentUseCases for Paddock {
         request::execute(&self.runner_ctx(), request)
     }
 
-    fn update_job(&self, id: JobId, update: JobUpdate) -> Result<JobStatus, JobUpdateError> {
+    fn watch_queue(&self, token: &PlainToken, last_update: &str) -> Option<QueueWatch> {
+        if token.is_empty() {
+            return None;
+        }
+        let now = self.out.clock.now();
+        self.queues
+            .watch(&token.digest(), last_update, now, self.config.queue_refresh)
+    }
+
+    fn update_job(&self, id: JobId, update: JobUpdate) -> Result<JobUpdated, JobUpdateError> {
         running::update(&self.runner_ctx(), id, update)
     }
 
@@ -30,5 +42,11 @@ impl JobAgentUseCases for Paddock {
 
     fn update_build(&self, id: JobId, update: JobUpdate) -> Result<BuildView, JobUpdateError> {
         update_build::execute(&self.runner_ctx(), id, update)
+    }
+}
+
+impl JobHousekeeping for Paddock {
+    fn end_overdue_jobs(&self, limit: usize) -> Result<OverdueReport, RepoError> {
+        overdue::execute(&self.runner_ctx(), limit)
     }
 }

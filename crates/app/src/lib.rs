@@ -5,6 +5,7 @@
 //! adapter runs them on a blocking pool.
 
 mod access;
+mod artifacts;
 mod auth;
 mod groups;
 mod instance;
@@ -19,6 +20,7 @@ mod runners;
 mod secrets;
 mod users;
 mod variables;
+mod wake;
 
 use std::sync::Arc;
 
@@ -47,6 +49,25 @@ pub struct AppConfig {
     /// A job's timeout when its configuration names none, in seconds (GitLab's project
     /// default).
     pub default_job_timeout: u64,
+    /// How long after its timeout a running job is failed with `job_execution_timeout`
+    /// (the runner should have ended it itself).
+    pub job_timeout_grace: Duration,
+    /// A job held by a runner that has heard nothing from it this long fails with
+    /// `stuck_or_timeout_failure` (a canceling one is canceled); GitLab's 1 hour.
+    pub stuck_running_after: Duration,
+    /// A pending job no runner took this long fails with `stuck_or_timeout_failure`;
+    /// GitLab's 1 day.
+    pub stuck_pending_after: Duration,
+    /// The largest artifact upload, in bytes.
+    pub max_artifact_size: u64,
+}
+
+impl AppConfig {
+    /// How often, at most, a runner's contact about a job is written (`updated_at`): every
+    /// 5 minutes, or a quarter of `stuck_running_after` when that is shorter.
+    pub fn job_contact_write_interval(&self) -> Duration {
+        (self.stuck_running_after / 4).min(Duration::minutes(5))
+    }
 }
 
 impl Default for AppConfig {
@@ -58,6 +79,10 @@ impl Default for AppConfig {
             external_url: "http://127.0.0.1:8080".to_owned(),
             max_trace_size: 100 * 1024 * 1024,
             default_job_timeout: 3600,
+            job_timeout_grace: Duration::minutes(5),
+            stuck_running_after: Duration::hours(1),
+            stuck_pending_after: Duration::days(1),
+            max_artifact_size: 100 * 1024 * 1024,
         }
     }
 }

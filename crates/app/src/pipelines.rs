@@ -5,7 +5,7 @@
 mod actions;
 mod create;
 mod lint;
-mod list;
+pub(crate) mod list;
 pub(crate) mod progress;
 mod runner_jobs;
 mod views;

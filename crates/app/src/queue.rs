@@ -6,6 +6,11 @@
 //! value changes when a job the runner could take becomes pending in this process, when the
 //! runner changes, and when the entry is older than the refresh interval: the only way this
 //! process learns of jobs queued, or runners changed, by another process sharing the database.
+//!
+//! Each entry also wakes the job requests parked on it (long polling): a new value wakes them
+//! with [`QueueWake::Changed`]; an entry dropped (stale, or its runner changed) wakes them
+//! with [`QueueWake::Reread`]. One [`Wake`] per runner entry; a parked request holds only a
+//! [`Waiter`](crate::wake::Waiter) of it.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -17,6 +22,9 @@ use paddock_domain::job::queue::{JobNeeds, ProjectScope, runner_matches, runner_
 use paddock_domain::runner::{Runner, RunnerId};
 use paddock_domain::token::TokenDigest;
 
+use crate::wake::Wake;
+use paddock_ports::inbound::QueueWatch;
+
 #[derive(Debug)]
 struct Entry {
     runner: Runner,
@@ -24,6 +32,8 @@ struct Entry {
     projects: Vec<ProjectId>,
     value: String,
     fetched_at: DateTime<Utc>,
+    /// Ticked with each new value; dropped with the entry (both wake parked requests).
+    wake: Wake,
 }
 
 #[derive(Debug, Default)]
@@ -122,6 +132,7 @@ impl RunnerQueues {
                 projects,
                 value: value.clone(),
                 fetched_at: now,
+                wake: Wake::default(),
             },
         );
         value
@@ -145,10 +156,32 @@ impl RunnerQueues {
             let value = self.next_value();
             if let Some(entry) = entries.by_token.get_mut(&token) {
                 entry.value = value;
+                entry.wake.tick();
                 ticked += 1;
             }
         }
         ticked
+    }
+
+    /// A wait for the queue value of a token to move on from `value`: `None` unless `value`
+    /// is the current value of an active runner known and fresh here (the request is then
+    /// answered at once). Taken under the same lock as every change, so none is missed.
+    pub fn watch(
+        &self,
+        token: &TokenDigest,
+        value: &str,
+        now: DateTime<Utc>,
+        refresh: Duration,
+    ) -> Option<QueueWatch> {
+        let entries = self.lock();
+        let entry = entries.by_token.get(token)?;
+        if entry.value != value
+            || !entry.runner.settings.active
+            || now - entry.fetched_at >= refresh
+        {
+            return None;
+        }
+        Some(Box::pin(entry.wake.waiter()))
     }
 
     /// The runner changed or is gone: it is read again at its next request (with a new value).
@@ -183,6 +216,7 @@ mod tests {
     use super::*;
     use paddock_domain::NamespaceId;
     use paddock_domain::runner::{RegistrationType, RunnerSettings, RunnerType, Tags};
+    use paddock_ports::inbound::QueueWake;
 
     fn runner(id: i64, runner_type: RunnerType, group: Option<i64>, tags: &[&str]) -> Runner {
         let at = DateTime::<Utc>::UNIX_EPOCH;
@@ -316,5 +350,59 @@ mod tests {
             epoch,
         );
         assert!(queues.known(&token, now, refresh).is_some());
+    }
+
+    /// Polls a parked request once: `None` while it waits.
+    fn woken(watch: &mut QueueWatch) -> Option<QueueWake> {
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        match watch.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(wake) => Some(wake),
+            std::task::Poll::Pending => None,
+        }
+    }
+
+    #[test]
+    fn parked_requests_wake_on_a_new_value_and_when_the_entry_goes() {
+        let queues = RunnerQueues::new(3);
+        let now = DateTime::<Utc>::UNIX_EPOCH;
+        let refresh = Duration::seconds(10);
+        let token = TokenDigest::of("t");
+        let value = queues.remember(
+            token,
+            runner(1, RunnerType::Instance, None, &[]),
+            vec![],
+            now,
+            0,
+        );
+        assert!(queues.watch(&token, "stale", now, refresh).is_none());
+        assert!(
+            queues
+                .watch(&token, &value, now + refresh, refresh)
+                .is_none(),
+            "a stale entry is read again first"
+        );
+        let mut parked = queues.watch(&token, &value, now, refresh).unwrap();
+        let mut untouched = queues.watch(&token, &value, now, refresh).unwrap();
+        assert_eq!(woken(&mut parked), None);
+        queues.job_pending(
+            &scope(5, &[]),
+            JobNeeds {
+                tags: &[],
+                protected: false,
+            },
+        );
+        assert_eq!(woken(&mut parked), Some(QueueWake::Changed));
+        assert_eq!(woken(&mut untouched), Some(QueueWake::Changed));
+        let value = queues.known(&token, now, refresh).unwrap().value;
+        let mut parked = queues.watch(&token, &value, now, refresh).unwrap();
+        assert_eq!(woken(&mut parked), None);
+        queues.evict_stale(now + refresh, refresh);
+        assert_eq!(woken(&mut parked), Some(QueueWake::Reread));
+
+        let mut paused = runner(2, RunnerType::Instance, None, &[]);
+        paused.settings.active = false;
+        let other = TokenDigest::of("p");
+        let value = queues.remember(other, paused, vec![], now, queues.epoch());
+        assert!(queues.watch(&other, &value, now, refresh).is_none());
     }
 }

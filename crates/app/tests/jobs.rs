@@ -112,8 +112,14 @@ fn finish(app: &Paddock, payload: &JobPayload, state: &str) -> Result<JobStatus,
             failure_reason: Some("script_failure".into()),
             exit_code: Some(1),
             trace: None,
+            checksum: None,
+            log_bytesize: None,
         },
     )
+    .map(|updated| match updated {
+        JobUpdated::Applied(status) => status,
+        other => panic!("expected the state applied, got {other:?}"),
+    })
 }
 
 #[test]
@@ -296,6 +302,8 @@ fn update_build(
             failure_reason: None,
             exit_code: None,
             trace: None,
+            checksum: None,
+            log_bytesize: None,
         },
     )
 }
@@ -367,4 +375,102 @@ fn a_paused_runner_is_told_so() {
         poll(&app, &token, None),
         JobRequestOutcome::Paused { .. }
     ));
+}
+
+fn keep_alive(app: &Paddock, payload: &JobPayload) -> JobUpdated {
+    app.update_job(
+        payload.job.id,
+        JobUpdate {
+            token: payload.token.clone(),
+            state: None,
+            failure_reason: None,
+            exit_code: None,
+            trace: None,
+            checksum: None,
+            log_bytesize: None,
+        },
+    )
+    .expect("a keep-alive")
+}
+
+#[test]
+fn overdue_jobs_end_by_their_timeout_or_their_runners_silence_and_reports_keep_them_alive() {
+    let (app, out, clock) = app();
+    let token = runner(&app);
+    let project = project(&app);
+    pipeline(&app, &project);
+    pipeline(&app, &project);
+    let reported = job(poll(&app, &token, None));
+    let silent = job(poll(&app, &token, None));
+    assert_eq!(reported.timeout, 3600);
+    let status = |payload: &JobPayload| out.jobs.job(payload.job.id).unwrap().unwrap();
+    clock.advance(Duration::minutes(30));
+    assert_eq!(
+        keep_alive(&app, &reported),
+        JobUpdated::Applied(JobStatus::Running)
+    );
+    // 62 minutes: the silent job's runner said nothing for over an hour; the other job's
+    // contact 32 minutes ago counts, and its timeout (60 minutes) has 5 minutes of grace.
+    clock.advance(Duration::minutes(32));
+    let report = app.end_overdue_jobs(100).unwrap();
+    assert_eq!(
+        report,
+        OverdueReport {
+            silent: 1,
+            ..OverdueReport::default()
+        }
+    );
+    let ended = status(&silent);
+    assert_eq!(ended.status, JobStatus::Failed);
+    assert_eq!(
+        ended.failure_reason.map(|r| r.as_str()),
+        Some("stuck_or_timeout_failure")
+    );
+    assert_eq!(status(&reported).status, JobStatus::Running);
+    clock.advance(Duration::minutes(4));
+    let report = app.end_overdue_jobs(100).unwrap();
+    assert_eq!(report.timed_out, 1);
+    let ended = status(&reported);
+    assert_eq!(
+        ended.failure_reason.map(|r| r.as_str()),
+        Some("job_execution_timeout")
+    );
+    assert_eq!(app.end_overdue_jobs(100).unwrap().total(), 0);
+}
+
+#[test]
+fn a_final_state_waits_for_its_log_at_most_five_minutes() {
+    let (app, out, clock) = app();
+    let token = runner(&app);
+    let project = project(&app);
+    pipeline(&app, &project);
+    let payload = job(poll(&app, &token, None));
+    let finish = || {
+        app.update_job(
+            payload.job.id,
+            JobUpdate {
+                token: payload.token.clone(),
+                state: Some("success".into()),
+                failure_reason: None,
+                exit_code: None,
+                trace: None,
+                checksum: Some("crc32:00000000".into()),
+                log_bytesize: Some(10),
+            },
+        )
+        .unwrap()
+    };
+    let waiting = |retry_in| JobUpdated::Waiting {
+        status: JobStatus::Running,
+        retry_in,
+    };
+    assert_eq!(finish(), waiting(1));
+    clock.advance(Duration::seconds(3));
+    assert_eq!(finish(), waiting(4));
+    clock.advance(Duration::minutes(4));
+    assert_eq!(finish(), waiting(60));
+    clock.advance(Duration::minutes(1));
+    assert_eq!(finish(), JobUpdated::Applied(JobStatus::Success));
+    let done = out.jobs.job(payload.job.id).unwrap().unwrap();
+    assert_eq!(done.status, JobStatus::Success);
 }

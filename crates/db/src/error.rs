@@ -29,7 +29,8 @@ pub(crate) fn internal(error: impl std::fmt::Display) -> RepoError {
 fn conflict_field(source: &str) -> &'static str {
     // Index names (PostgreSQL, SQLite expression indexes) or SQLite's `table.column, ...`
     // list for plain-column indexes.
-    const FIELDS: [(&str, &str); 10] = [
+    const FIELDS: [(&str, &str); 11] = [
+        ("job_artifacts", "artifact_type"),
         ("project_variables", "variable_key"),
         ("members.", "member"),
         ("protected_branches.", "name"),

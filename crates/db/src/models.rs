@@ -25,7 +25,7 @@ pub(crate) fn naive(at: DateTime<Utc>) -> NaiveDateTime {
     at.naive_utc()
 }
 
-fn corrupt(what: &str, value: impl std::fmt::Display) -> RepoError {
+pub(crate) fn corrupt(what: &str, value: impl std::fmt::Display) -> RepoError {
     RepoError::Internal(format!("stored {what} {value} is not valid"))
 }
 

@@ -1,6 +1,7 @@
 //! The repository implementations: one `DbStore` over the pool implements every outbound
 //! repository trait.
 
+mod artifacts;
 mod jobs;
 mod members;
 mod namespaces;

@@ -223,6 +223,9 @@ diesel::table! {
         started_at -> Nullable<Timestamp>,
         finished_at -> Nullable<Timestamp>,
         updated_at -> Timestamp,
+        deadline_at -> Nullable<Timestamp>,
+        cancel_gracefully -> Bool,
+        finish_requested_at -> Nullable<Timestamp>,
     }
 }
 
@@ -264,6 +267,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    job_artifacts (job_id, artifact_type) {
+        job_id -> BigInt,
+        artifact_type -> Text,
+        artifact_format -> Text,
+        filename -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        expire_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        store_key -> Text,
+    }
+}
+
 diesel::joinable!(pipelines -> projects (project_id));
 diesel::joinable!(jobs -> pipelines (pipeline_id));
 diesel::joinable!(jobs -> projects (project_id));
@@ -272,6 +289,7 @@ diesel::joinable!(job_tags -> jobs (job_id));
 diesel::joinable!(job_trace_chunks -> jobs (job_id));
 diesel::joinable!(job_secrets -> jobs (job_id));
 diesel::joinable!(project_variables -> projects (project_id));
+diesel::joinable!(job_artifacts -> jobs (job_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -291,4 +309,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     job_trace_chunks,
     job_secrets,
     project_variables,
+    job_artifacts,
 );

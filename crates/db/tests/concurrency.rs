@@ -204,6 +204,7 @@ fn every_job_is_taken_exactly_once(store: Arc<DbStore>) {
                             system_id: format!("m{n}"),
                             token_digest: TokenDigest::of(&format!("glcbt-{n}-{attempt}")),
                             at: at(),
+                            cancel_gracefully: false,
                         };
                         if let Some(job) = store.assign_job(&assignment).unwrap() {
                             taken.push(job);

@@ -3,6 +3,7 @@
 //! take which job ([`queue`]), job logs ([`trace`]) and the variables a job runs with
 //! ([`variables`]).
 
+pub mod artifact;
 pub mod progress;
 pub mod queue;
 pub mod trace;
@@ -208,14 +209,15 @@ impl JobStatus {
     /// Whether the state machine allows going from `self` to `to`: progression starts,
     /// skips or holds created jobs, a user plays manual jobs and cancels what has not finished
     /// (GitLab's cancelable statuses: not manual jobs), a runner takes pending jobs and ends
-    /// running ones, and a retry makes skipped jobs wait again.
+    /// running ones, a pending job nobody takes fails, and a retry makes skipped jobs wait
+    /// again.
     pub fn can_become(self, to: JobStatus) -> bool {
         use JobStatus::*;
         matches!(
             (self, to),
             (Created, Pending | Skipped | Manual | Canceled)
                 | (Manual, Pending)
-                | (Pending, Running | Canceled)
+                | (Pending, Running | Canceled | Failed)
                 | (Running, Success | Failed | Canceled | Canceling)
                 | (Canceling, Canceled | Failed | Success)
                 | (Skipped, Created)
@@ -369,6 +371,7 @@ mod tests {
             (Manual, Pending),
             (Pending, Running),
             (Pending, Canceled),
+            (Pending, Failed),
             (Running, Success),
             (Running, Failed),
             (Running, Canceling),

@@ -54,6 +54,8 @@ pub enum ProjectAction {
     DeletePipelines,
     /// Read and change the project's CI/CD variables.
     ManageVariables,
+    /// Delete jobs' artifacts.
+    DeleteArtifacts,
 }
 
 fn readable(actor: Option<&Actor>, standing: Standing) -> bool {
@@ -90,6 +92,7 @@ pub fn may_on_project(actor: Option<&Actor>, standing: Standing, action: Project
         ProjectAction::RunPipelines => at_least(actor, standing, Role::Developer),
         ProjectAction::Update
         | ProjectAction::ManageVariables
+        | ProjectAction::DeleteArtifacts
         | ProjectAction::ManageMembers
         | ProjectAction::ReadProtectedBranches
         | ProjectAction::ManageProtectedBranches
@@ -181,7 +184,11 @@ mod tests {
 
     #[test]
     fn project_matrix_for_private_projects() {
-        let table: [(ProjectAction, [bool; 6]); 11] = [
+        let table: [(ProjectAction, [bool; 6]); 12] = [
+            (
+                ProjectAction::DeleteArtifacts,
+                [false, false, false, false, true, true],
+            ),
             (ProjectAction::Read, [false, true, true, true, true, true]),
             (
                 ProjectAction::ReadPipelines,

@@ -7,9 +7,10 @@ use actix_web::{HttpResponse, ResponseError};
 use paddock_domain::Scope;
 use paddock_domain::names::FieldError;
 use paddock_ports::inbound::{
-    AuthError, CreateError, CreatePipelineError, DeleteError, FindError, JobActionError,
-    MemberError, ProtectedBranchError, RegisterError, RemoveManagerError, ResetTokenError,
-    RunnerAuthError, RunnerError, UpdateError, VariableError, What,
+    ArtifactDownloadError, ArtifactUploadError, AuthError, CreateError, CreatePipelineError,
+    DeleteError, FindError, JobActionError, JobAuthError, MemberError, ProtectedBranchError,
+    RegisterError, RemoveManagerError, ResetTokenError, RunnerAuthError, RunnerError, UpdateError,
+    VariableError, What,
 };
 use serde_json::{Map, Value, json};
 
@@ -173,6 +174,38 @@ impl From<AuthError> for ApiError {
         match error {
             AuthError::Invalid => ApiError::Unauthorized,
             AuthError::Internal(detail) => ApiError::internal("authentication failed", &detail),
+        }
+    }
+}
+
+impl From<ArtifactUploadError> for ApiError {
+    fn from(error: ArtifactUploadError) -> Self {
+        match error {
+            ArtifactUploadError::Auth(JobAuthError::Internal(detail))
+            | ArtifactUploadError::Internal(detail) => {
+                ApiError::internal("an artifact upload failed", &detail)
+            }
+            ArtifactUploadError::Auth(_) => ApiError::Forbidden(None),
+            ArtifactUploadError::TooLarge => ApiError::PayloadTooLarge,
+            ArtifactUploadError::InvalidFormat => ApiError::Message(
+                "Validation failed: File format Invalid file format with specified file type"
+                    .into(),
+            ),
+            ArtifactUploadError::Exists => {
+                ApiError::Message("another artifact of the same type already exists".into())
+            }
+        }
+    }
+}
+
+impl From<ArtifactDownloadError> for ApiError {
+    fn from(error: ArtifactDownloadError) -> Self {
+        match error {
+            ArtifactDownloadError::Forbidden => ApiError::Forbidden(None),
+            ArtifactDownloadError::NotFound => ApiError::not_found(What::Artifact),
+            ArtifactDownloadError::Internal(detail) => {
+                ApiError::internal("an artifact download failed", &detail)
+            }
         }
     }
 }

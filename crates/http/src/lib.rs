@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod entities;
 pub mod error;
+mod long_poll;
 pub mod pagination;
 pub mod params;
 mod routes;

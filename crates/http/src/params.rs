@@ -29,7 +29,7 @@ impl Params {
         params
     }
 
-    fn merge_pairs<I: IntoIterator<Item = (String, String)>>(&mut self, pairs: I) {
+    pub(crate) fn merge_pairs<I: IntoIterator<Item = (String, String)>>(&mut self, pairs: I) {
         let mut fresh: BTreeMap<String, Value> = BTreeMap::new();
         for (key, value) in pairs {
             let value = Value::String(value);
@@ -66,6 +66,13 @@ impl Params {
 
     fn merge_json(&mut self, object: Map<String, Value>) {
         self.map.extend(object);
+    }
+
+    /// The fields of a hash parameter (`output` of a job update), read as parameters.
+    pub fn from_object(object: Map<String, Value>) -> Self {
+        let mut params = Params::default();
+        params.merge_json(object);
+        params
     }
 
     pub fn from_query(query: &str) -> Result<Self, ApiError> {

@@ -1,8 +1,10 @@
 //! What every handler shares: the use cases and the HTTP settings.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use paddock_ports::inbound::UseCases;
+use tokio::sync::watch;
 
 /// The default limit of an API request body: 1 MiB.
 pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
@@ -14,6 +16,8 @@ pub struct HttpConfig {
     pub external_url: String,
     /// The largest API request body accepted (413 beyond).
     pub max_request_body: usize,
+    /// How long a job request may wait for a job (long polling); zero: answer at once.
+    pub long_poll_timeout: Duration,
 }
 
 /// Shared by every handler through `web::Data`.
@@ -21,6 +25,8 @@ pub struct HttpConfig {
 pub struct ApiState {
     pub use_cases: Arc<dyn UseCases>,
     pub config: HttpConfig,
+    /// `true` once the server shuts down: parked long polls answer at once.
+    shutdown: Arc<watch::Sender<bool>>,
 }
 
 impl std::fmt::Debug for ApiState {
@@ -36,7 +42,21 @@ impl ApiState {
         while config.external_url.ends_with('/') {
             config.external_url.pop();
         }
-        Self { use_cases, config }
+        Self {
+            use_cases,
+            config,
+            shutdown: Arc::new(watch::Sender::new(false)),
+        }
+    }
+
+    /// The server is stopping: every parked long poll answers now, and none parks any more.
+    pub fn begin_shutdown(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    /// Sees [`begin_shutdown`](Self::begin_shutdown).
+    pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.shutdown.subscribe()
     }
 
     /// Runs a use case on the blocking pool (diesel is synchronous).

@@ -30,6 +30,7 @@ fn state(out: Outbound) -> web::Data<ApiState> {
         HttpConfig {
             external_url: "https://paddock.example.com/".into(),
             max_request_body: 1024 * 1024,
+            long_poll_timeout: std::time::Duration::ZERO,
         },
     ))
 }

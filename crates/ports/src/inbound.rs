@@ -8,6 +8,7 @@
 //! whose text is for the log only. A resource the actor may not see is `NotFound`, never
 //! `Forbidden`, so that ids cannot be probed.
 
+mod artifacts;
 mod auth;
 mod errors;
 mod groups;
@@ -21,6 +22,10 @@ mod runners;
 mod users;
 mod variables;
 
+pub use artifacts::{
+    ArtifactDownloadError, ArtifactFile, ArtifactReceiver, ArtifactUpload, ArtifactUploadError,
+    ArtifactUseCases, ReceivedFile,
+};
 pub use auth::{AuthError, Authenticate, Authenticated};
 pub use errors::{
     CreateError, DeleteError, FindError, MemberError, ResetTokenError, UpdateError, What,
@@ -28,8 +33,9 @@ pub use errors::{
 pub use groups::{CreateGroupRequest, GroupDetails, GroupQuery, GroupRef, GroupUseCases};
 pub use instance::{BootstrapError, BootstrapReport, BootstrapRequest, InstanceUseCases};
 pub use job_agent::{
-    BuildView, Dependency, JobAgentUseCases, JobAuthError, JobPayload, JobRequest,
-    JobRequestOutcome, JobUpdate, JobUpdateError, TraceAppend, TraceAppended, TraceError,
+    BuildView, Dependency, JobAgentUseCases, JobAuthError, JobHousekeeping, JobPayload, JobRequest,
+    JobRequestOutcome, JobUpdate, JobUpdateError, JobUpdated, OverdueReport, QueueWake, QueueWatch,
+    TraceAppend, TraceAppended, TraceError,
 };
 pub use members::{AddMemberRequest, MemberTarget, MemberUseCases, UpdateMemberRequest};
 pub use pipelines::{
@@ -64,6 +70,7 @@ pub trait UseCases:
     + PipelineUseCases
     + JobAgentUseCases
     + VariableUseCases
+    + ArtifactUseCases
     + Send
     + Sync
 {
@@ -82,6 +89,7 @@ impl<T> UseCases for T where
         + PipelineUseCases
         + JobAgentUseCases
         + VariableUseCases
+        + ArtifactUseCases
         + Send
         + Sync
 {

@@ -7,6 +7,7 @@
 //! storage failure. "Not found" is not an error: lookups return `Option`, updates and deletes
 //! report whether a row was touched.
 
+mod artifacts;
 mod clock;
 mod git;
 mod groups;
@@ -21,13 +22,15 @@ mod tokens;
 mod users;
 mod variables;
 
+pub use artifacts::{ArtifactRepository, ArtifactStore, NewArtifactFile, StoreError};
 pub use clock::{CipherError, Clock, SecretCipher, TokenGenerator};
 pub use git::{GitError, GitRepository, ResolvedRef};
 pub use groups::{
     GroupChanges, GroupFilter, GroupOrder, NamespaceRepository, NewGroup, ParentFilter,
 };
 pub use jobs::{
-    Assignment, JobChange, JobFilter, JobRepository, JobSet, QueueQuery, QueueScope, Retry,
+    Assignment, JobChange, JobClock, JobFilter, JobRepository, JobSet, Overdue, QueueQuery,
+    QueueScope, Retry,
 };
 pub use members::{MemberRepository, MemberWithUser};
 pub use pipelines::{
@@ -120,6 +123,8 @@ pub struct Outbound {
     pub pipelines: Arc<dyn PipelineRepository>,
     pub jobs: Arc<dyn JobRepository>,
     pub variables: Arc<dyn VariableRepository>,
+    pub artifacts: Arc<dyn ArtifactRepository>,
+    pub artifact_store: Arc<dyn ArtifactStore>,
     pub git: Arc<dyn GitRepository>,
     pub settings: Arc<dyn InstanceSettingsRepository>,
     pub health: Arc<dyn HealthCheck>,

@@ -30,6 +30,10 @@ impl Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "parsed once at start; the flags of serve are many strings"
+)]
 pub enum Command {
     /// Migrate the database, bootstrap an empty one, and serve the API.
     Serve(ServeArgs),
@@ -76,6 +80,18 @@ pub struct ServeArgs {
     /// Largest job log in bytes (403 beyond, as GitLab).
     #[arg(long, env = "PADDOCK_MAX_TRACE_SIZE", default_value = "104857600")]
     pub max_trace_size: String,
+    /// Seconds after its timeout before a running job is failed (job_execution_timeout).
+    #[arg(long, env = "PADDOCK_JOB_TIMEOUT_GRACE", default_value = "300")]
+    pub job_timeout_grace: String,
+    /// Seconds without a word from its runner before a running job fails (stuck_or_timeout_failure) and a canceling one is canceled.
+    #[arg(long, env = "PADDOCK_STUCK_RUNNING_TIMEOUT", default_value = "3600")]
+    pub stuck_running_timeout: String,
+    /// Seconds a pending job may wait for a runner before it fails (stuck_or_timeout_failure).
+    #[arg(long, env = "PADDOCK_STUCK_PENDING_TIMEOUT", default_value = "86400")]
+    pub stuck_pending_timeout: String,
+    /// Seconds between two sweeps of overdue jobs.
+    #[arg(long, env = "PADDOCK_JOB_SWEEP_INTERVAL", default_value = "60")]
+    pub job_sweep_interval: String,
 }
 
 /// A bad setting, named by its flag and variable.
@@ -125,6 +141,10 @@ pub struct Config {
     pub max_request_body: usize,
     pub max_artifact_size: u64,
     pub max_trace_size: u64,
+    pub job_timeout_grace_secs: u64,
+    pub stuck_running_timeout_secs: u64,
+    pub stuck_pending_timeout_secs: u64,
+    pub job_sweep_interval_secs: u64,
 }
 
 impl Config {
@@ -283,7 +303,46 @@ impl ServeArgs {
                 "must be above 0",
             ));
         }
+        let seconds = |flag, env, text: &str, least: u64| -> Result<u64, ConfigError> {
+            let secs: u64 = number(flag, env, text, "a number of seconds")?;
+            if secs < least || secs > MAX_TOKEN_LIFETIME_SECS {
+                return Err(ConfigError::new(
+                    flag,
+                    env,
+                    format!("must be from {least} second(s) to 100 years"),
+                ));
+            }
+            Ok(secs)
+        };
+        let job_timeout_grace_secs = seconds(
+            "--job-timeout-grace",
+            "PADDOCK_JOB_TIMEOUT_GRACE",
+            &self.job_timeout_grace,
+            0,
+        )?;
+        let stuck_running_timeout_secs = seconds(
+            "--stuck-running-timeout",
+            "PADDOCK_STUCK_RUNNING_TIMEOUT",
+            &self.stuck_running_timeout,
+            1,
+        )?;
+        let stuck_pending_timeout_secs = seconds(
+            "--stuck-pending-timeout",
+            "PADDOCK_STUCK_PENDING_TIMEOUT",
+            &self.stuck_pending_timeout,
+            1,
+        )?;
+        let job_sweep_interval_secs = seconds(
+            "--job-sweep-interval",
+            "PADDOCK_JOB_SWEEP_INTERVAL",
+            &self.job_sweep_interval,
+            1,
+        )?;
         Ok(Config {
+            job_timeout_grace_secs,
+            stuck_running_timeout_secs,
+            stuck_pending_timeout_secs,
+            job_sweep_interval_secs,
             listen,
             storage: self.storage.validate()?,
             external_url,
@@ -327,6 +386,10 @@ mod tests {
         let config = serve(&["--data-dir", data.to_str().unwrap_or_default()]).expect("valid");
         assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(config.long_poll_timeout_secs, 50);
+        assert_eq!(config.job_timeout_grace_secs, 300);
+        assert_eq!(config.stuck_running_timeout_secs, 3600);
+        assert_eq!(config.stuck_pending_timeout_secs, 86400);
+        assert_eq!(config.job_sweep_interval_secs, 60);
         assert_eq!(config.max_request_body, 1_048_576);
         assert!(data.is_dir(), "the data dir is created");
         assert_eq!(
@@ -364,6 +427,14 @@ mod tests {
             (
                 vec!["--max-request-body", "0"],
                 "--max-request-body (PADDOCK_MAX_REQUEST_BODY)",
+            ),
+            (
+                vec!["--stuck-running-timeout", "0"],
+                "--stuck-running-timeout (PADDOCK_STUCK_RUNNING_TIMEOUT)",
+            ),
+            (
+                vec!["--job-sweep-interval", "often"],
+                "--job-sweep-interval (PADDOCK_JOB_SWEEP_INTERVAL)",
             ),
             (
                 vec!["--runner-token-expiration-interval", "18446744073709551615"],

@@ -7,6 +7,7 @@ mod bootstrap;
 pub mod config;
 mod logging;
 mod server;
+mod sweeper;
 mod wiring;
 
 pub use bootstrap::{INITIAL_REGISTRATION_TOKEN_FILE, INITIAL_ROOT_TOKEN_FILE, SECRET_KEY_FILE};

@@ -11,6 +11,7 @@ use actix_web::{App, HttpServer, web};
 use futures_util::FutureExt;
 use paddock_http::{ApiState, HttpConfig};
 
+use crate::adapters::ArtifactFiles;
 use crate::config::{Config, ConfigError, StorageConfig};
 use crate::{bootstrap, wiring};
 
@@ -77,6 +78,7 @@ pub struct Running {
     handle: ServerHandle,
     server: actix_web::dev::Server,
     app: Arc<paddock_app::Paddock>,
+    state: web::Data<ApiState>,
 }
 
 impl std::fmt::Debug for Running {
@@ -92,18 +94,49 @@ impl Running {
         self.handle.clone()
     }
 
+    /// What stops the server gracefully.
+    fn stopper(&self) -> Stopper {
+        Stopper {
+            handle: self.handle.clone(),
+            state: self.state.clone(),
+        }
+    }
+
     /// Serves until a signal (or a stop through the handle), then shuts down gracefully.
     pub async fn until_stopped(self) -> Result<(), StartError> {
-        let handle = self.handle.clone();
+        let stopper = self.stopper();
         actix_web::rt::spawn(async move {
             wait_for_signal().await;
-            tracing::info!("shutting down: no new connections; finishing requests in flight");
-            handle.stop(true).await;
+            stopper.stop().await;
         });
         self.server.await.map_err(StartError::Server)?;
         final_flush(&self.app);
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// Stops a server gracefully: parked long polls answer 204 at once, no new connections are
+/// accepted, requests in flight finish.
+#[derive(Clone)]
+struct Stopper {
+    handle: ServerHandle,
+    state: web::Data<ApiState>,
+}
+
+impl std::fmt::Debug for Stopper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Stopper")
+    }
+}
+
+impl Stopper {
+    async fn stop(self) {
+        tracing::info!(
+            "shutting down: parked job requests answered; no new connections; finishing requests in flight"
+        );
+        self.state.begin_shutdown();
+        self.handle.stop(true).await;
     }
 }
 
@@ -160,9 +193,20 @@ pub async fn start(config: Config, secrets: Secrets) -> Result<Running, StartErr
             .map(chrono::Duration::seconds),
         external_url: external_url.clone(),
         max_trace_size: config.max_trace_size,
+        job_timeout_grace: seconds(config.job_timeout_grace_secs),
+        stuck_running_after: seconds(config.stuck_running_timeout_secs),
+        stuck_pending_after: seconds(config.stuck_pending_timeout_secs),
+        max_artifact_size: config.max_artifact_size,
         ..paddock_app::AppConfig::default()
     };
-    let app = Arc::new(wiring::application(db, &key, app_config));
+    let artifacts_dir = config.storage.data_dir.join("artifacts");
+    let artifact_files = ArtifactFiles::open(&artifacts_dir).map_err(|error| {
+        StartError::Setting(format!(
+            "--data-dir (PADDOCK_DATA_DIR): {} cannot be used for artifacts: {error}",
+            artifacts_dir.display()
+        ))
+    })?;
+    let app = Arc::new(wiring::application(db, &key, artifact_files, app_config));
     let data_dir = config.storage.data_dir.clone();
     let bootstrap_app = app.clone();
     web::block(move || bootstrap::run(&*bootstrap_app, &secrets, &data_dir))
@@ -174,11 +218,13 @@ pub async fn start(config: Config, secrets: Secrets) -> Result<Running, StartErr
         HttpConfig {
             external_url: external_url.clone(),
             max_request_body: config.max_request_body,
+            long_poll_timeout: std::time::Duration::from_secs(config.long_poll_timeout_secs),
         },
     ));
+    let app_state = state.clone();
     let server = HttpServer::new(move || {
         App::new()
-            .app_data(state.clone())
+            .app_data(app_state.clone())
             .wrap(NormalizePath::trim())
             .wrap_fn(|req, srv| {
                 let method = req.method().clone();
@@ -209,6 +255,11 @@ pub async fn start(config: Config, secrets: Secrets) -> Result<Running, StartErr
     })?;
     let server = server.run();
     spawn_contact_flusher(app.clone());
+    crate::sweeper::spawn(
+        app.clone(),
+        std::time::Duration::from_secs(config.job_sweep_interval_secs),
+        state.shutdown_signal(),
+    );
     tracing::info!(
         listen = %addr,
         external_url = %external_url,
@@ -223,7 +274,13 @@ pub async fn start(config: Config, secrets: Secrets) -> Result<Running, StartErr
         handle: server.handle(),
         server,
         app,
+        state,
     })
+}
+
+/// Seconds of the configuration (validated to at most 100 years) as a duration.
+fn seconds(secs: u64) -> chrono::Duration {
+    chrono::Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 1000))
 }
 
 /// Writes what runner contacts remain in memory once the server has stopped.
@@ -266,7 +323,7 @@ pub fn serve(config: Config, secrets: Secrets) -> Result<(), StartError> {
 pub struct SpawnedServer {
     pub addr: SocketAddr,
     pub external_url: String,
-    handle: ServerHandle,
+    stopper: Stopper,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -281,10 +338,10 @@ impl SpawnedServer {
     }
 
     fn shutdown(&mut self) {
-        let handle = self.handle.clone();
+        let stopper = self.stopper.clone();
         if let Some(thread) = self.thread.take() {
             let stopper = std::thread::spawn(move || {
-                actix_web::rt::System::new().block_on(handle.stop(true));
+                actix_web::rt::System::new().block_on(stopper.stop());
             });
             let _ = stopper.join();
             let _ = thread.join();
@@ -308,7 +365,7 @@ pub fn spawn(config: Config, secrets: Secrets) -> Result<SpawnedServer, StartErr
                     let _ = sender.send(Ok((
                         running.addr,
                         running.external_url.clone(),
-                        running.handle(),
+                        running.stopper(),
                     )));
                     let _ = running.server.await;
                     final_flush(&running.app);
@@ -320,10 +377,10 @@ pub fn spawn(config: Config, secrets: Secrets) -> Result<SpawnedServer, StartErr
         });
     });
     match receiver.recv() {
-        Ok(Ok((addr, external_url, handle))) => Ok(SpawnedServer {
+        Ok(Ok((addr, external_url, stopper))) => Ok(SpawnedServer {
             addr,
             external_url,
-            handle,
+            stopper,
             thread: Some(thread),
         }),
         Ok(Err(error)) => {

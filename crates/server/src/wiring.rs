@@ -6,7 +6,7 @@ use paddock_app::{AppConfig, Paddock};
 use paddock_db::{Backend, Database, DbStore};
 use paddock_ports::outbound::Outbound;
 
-use crate::adapters::{AesGcmCipher, GitCli, RandomTokens, SecretKey, SystemClock};
+use crate::adapters::{AesGcmCipher, ArtifactFiles, GitCli, RandomTokens, SecretKey, SystemClock};
 use crate::config::{ConfigError, StorageConfig};
 
 /// Connections per process: SQLite serialises writers anyway; PostgreSQL servers are shared.
@@ -33,7 +33,12 @@ pub fn open_database(storage: &StorageConfig) -> Result<(Database, Vec<String>),
 }
 
 /// The application over the database and the system adapters.
-pub fn application(db: Database, key: &SecretKey, config: AppConfig) -> Paddock {
+pub fn application(
+    db: Database,
+    key: &SecretKey,
+    artifact_files: ArtifactFiles,
+    config: AppConfig,
+) -> Paddock {
     let store = Arc::new(DbStore::new(db));
     Paddock::with_config(
         Outbound {
@@ -47,6 +52,8 @@ pub fn application(db: Database, key: &SecretKey, config: AppConfig) -> Paddock 
             pipelines: store.clone(),
             jobs: store.clone(),
             variables: store.clone(),
+            artifacts: store.clone(),
+            artifact_store: Arc::new(artifact_files),
             git: Arc::new(GitCli),
             settings: store.clone(),
             health: store,

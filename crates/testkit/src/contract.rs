@@ -10,12 +10,16 @@
 //! SQLite and PostgreSQL in `crates/db/tests/contract.rs`. [`all_cases`] is the same list as
 //! values.
 //!
-//! The cases of pipelines, jobs and CI/CD variables are in the submodules, re-exported here.
+//! The cases of pipelines, jobs, CI/CD variables and artifacts are in the submodules, re-exported here.
 
+mod artifacts;
+mod job_runtime;
 mod jobs;
 mod pipelines;
 mod variables;
 
+pub use artifacts::*;
+pub use job_runtime::*;
 pub use jobs::*;
 pub use pipelines::*;
 pub use variables::*;
@@ -184,12 +188,21 @@ macro_rules! contract_cases {
             replacing_a_log_overwrites_it,
             logs_of_missing_jobs_are_none,
             job_secrets_are_kept_replaced_and_go_with_the_job,
+            overdue_jobs_are_found_by_deadline_or_last_update_oldest_first,
+            a_graceful_cancel_applies_only_to_jobs_of_runners_that_support_it,
+            the_first_request_to_finish_is_kept,
             variables_are_created_and_read_back_with_sealed_values,
             variable_keys_are_unique_per_project_and_case_sensitive,
             creating_a_variable_in_a_missing_project_conflicts,
             variables_are_listed_by_key_in_pages,
             updating_a_variable_changes_only_the_given_fields,
             variables_are_deleted_by_key,
+            artifacts_are_created_once_per_job_and_type_and_read_back,
+            artifacts_of_several_jobs_are_read_together_by_job_and_type,
+            expired_artifacts_are_found_soonest_first_and_limited,
+            artifacts_are_deleted_one_by_key_or_all_of_a_job,
+            artifacts_of_a_project_are_read_together,
+            artifacts_go_with_their_job,
             the_instance_runners_token_is_initialised_only_once,
             setting_the_instance_runners_token_overwrites_it,
             the_storage_answers_a_ping,

@@ -318,6 +318,18 @@ impl JobRepository for FailingStore {
     fn assign_job(&self, _: &Assignment) -> RepoResult<Option<Job>> {
         fail()
     }
+    fn overdue_jobs(&self, _: &Overdue, _: usize) -> RepoResult<Vec<JobId>> {
+        fail()
+    }
+    fn set_deadline(&self, _: JobId, _: DateTime<Utc>) -> RepoResult<bool> {
+        fail()
+    }
+    fn touch_job(&self, _: JobId, _: DateTime<Utc>) -> RepoResult<bool> {
+        fail()
+    }
+    fn request_finish(&self, _: JobId, _: DateTime<Utc>) -> RepoResult<Option<DateTime<Utc>>> {
+        fail()
+    }
     fn append_trace(&self, _: JobId, _: u64, _: &[u8], _: u64) -> RepoResult<Option<Append>> {
         fail()
     }
@@ -363,6 +375,52 @@ impl VariableRepository for FailingStore {
 
 impl HealthCheck for FailingStore {
     fn ping(&self) -> RepoResult<()> {
+        fail()
+    }
+}
+
+impl ArtifactRepository for FailingStore {
+    fn create_artifact(&self, _: &paddock_domain::job::artifact::Artifact) -> RepoResult<()> {
+        fail()
+    }
+    fn artifact(
+        &self,
+        _: JobId,
+        _: paddock_domain::job::artifact::ArtifactType,
+    ) -> RepoResult<Option<paddock_domain::job::artifact::Artifact>> {
+        fail()
+    }
+    fn artifacts_of(
+        &self,
+        _: &[JobId],
+    ) -> RepoResult<Vec<paddock_domain::job::artifact::Artifact>> {
+        fail()
+    }
+    fn project_artifacts(
+        &self,
+        _: ProjectId,
+    ) -> RepoResult<Vec<paddock_domain::job::artifact::Artifact>> {
+        fail()
+    }
+    fn delete_artifacts(
+        &self,
+        _: JobId,
+    ) -> RepoResult<Vec<paddock_domain::job::artifact::Artifact>> {
+        fail()
+    }
+    fn expired_artifacts(
+        &self,
+        _: DateTime<Utc>,
+        _: usize,
+    ) -> RepoResult<Vec<paddock_domain::job::artifact::Artifact>> {
+        fail()
+    }
+    fn delete_artifact(
+        &self,
+        _: JobId,
+        _: paddock_domain::job::artifact::ArtifactType,
+        _: &str,
+    ) -> RepoResult<bool> {
         fail()
     }
 }

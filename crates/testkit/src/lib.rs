@@ -8,6 +8,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod artifact_store;
 pub mod contract;
 mod failing;
 mod memory;
@@ -15,15 +16,16 @@ mod services;
 
 use std::sync::Arc;
 
+pub use artifact_store::MemoryArtifactStore;
 pub use failing::FailingStore;
 pub use memory::MemoryStore;
 pub use services::{FakeGit, FixedClock, PlainCipher, SequentialTokens};
 
 use paddock_ports::outbound::{
-    GitRepository, HealthCheck, InstanceSettingsRepository, JobRepository, MemberRepository,
-    NamespaceRepository, Outbound, PersonalAccessTokenRepository, PipelineRepository,
-    ProjectRepository, ProtectedBranchRepository, RunnerRepository, UserRepository,
-    VariableRepository,
+    ArtifactRepository, GitRepository, HealthCheck, InstanceSettingsRepository, JobRepository,
+    MemberRepository, NamespaceRepository, Outbound, PersonalAccessTokenRepository,
+    PipelineRepository, ProjectRepository, ProtectedBranchRepository, RunnerRepository,
+    UserRepository, VariableRepository,
 };
 
 /// A store that implements every repository trait (the in-memory store, the failing store,
@@ -39,6 +41,7 @@ pub trait Store:
     + PipelineRepository
     + JobRepository
     + VariableRepository
+    + ArtifactRepository
     + InstanceSettingsRepository
     + HealthCheck
     + 'static
@@ -56,6 +59,7 @@ impl<S> Store for S where
         + PipelineRepository
         + JobRepository
         + VariableRepository
+        + ArtifactRepository
         + InstanceSettingsRepository
         + HealthCheck
         + 'static
@@ -118,6 +122,8 @@ pub fn outbound_with_git<S: Store>(
         pipelines: store.clone(),
         jobs: store.clone(),
         variables: store.clone(),
+        artifacts: store.clone(),
+        artifact_store: Arc::new(MemoryArtifactStore::default()),
         git,
         settings: store.clone(),
         health: store,

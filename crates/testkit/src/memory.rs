@@ -4,6 +4,7 @@
 //! Pipelines, jobs and CI/CD variables live in the submodules; their rows are in the same
 //! `State`, so that deleting a project, a group, a user or a runner reaches them.
 
+mod artifacts;
 mod jobs;
 mod pipelines;
 mod variables;
@@ -57,6 +58,7 @@ struct State {
     pipeline_iids: HashMap<ProjectId, i64>,
     jobs: Vec<jobs::StoredJob>,
     variables: Vec<StoredVariable>,
+    artifacts: Vec<paddock_domain::job::artifact::Artifact>,
 }
 
 /// Every repository in memory, behind one lock.
@@ -195,6 +197,7 @@ impl State {
         self.pipelines.retain(|p| !doomed.contains(&p.project_id));
         self.pipeline_iids.retain(|p, _| !doomed.contains(p));
         self.jobs.retain(|j| !doomed.contains(&j.job.project_id));
+        self.remove_orphaned_artifacts();
         self.variables.retain(|v| !doomed.contains(&v.project_id));
         self.remove_orphaned_runners();
     }

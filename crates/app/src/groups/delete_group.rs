@@ -14,7 +14,9 @@ pub fn execute(out: &Outbound, actor: &Actor, group: &GroupRef) -> Result<(), De
     ) {
         return Err(DeleteError::Forbidden(None));
     }
+    let artifacts = crate::artifacts::namespace_artifacts(out, group.id, true)?;
     if out.namespaces.delete_group(group.id)? {
+        crate::artifacts::remove_files(out, &artifacts);
         tracing::info!(group.id = group.id.0, group.full_path = %group.full_path, "group deleted");
         Ok(())
     } else {

@@ -1,6 +1,7 @@
 //! What a runner receives with a job it took.
 
 use paddock_domain::GITLAB_VERSION;
+use paddock_domain::job::artifact::ArtifactType;
 use paddock_domain::job::queue::{effective_timeout, running_on_instance_label};
 use paddock_domain::job::variables::{JobContext, JobVariable, job_variables, secrets};
 use paddock_domain::job::{FailureReason, Job};
@@ -10,6 +11,7 @@ use paddock_ports::RepoResult;
 use paddock_ports::inbound::{Dependency, JobPayload, RunnerAuthError};
 use paddock_ports::outbound::JobChange;
 
+use crate::artifacts::live_artifacts;
 use crate::pipelines::progress::{self, latest};
 use crate::runners::Ctx;
 use crate::variables::project_variables;
@@ -125,7 +127,7 @@ fn git_depth(variables: &[JobVariable]) -> Option<u32> {
 
 /// The jobs whose artifacts this one downloads: those `dependencies` names, else the `needs`
 /// that want artifacts, else every job of the earlier stages.
-fn dependencies_of(ctx: &Ctx<'_>, job: &Job) -> RepoResult<Vec<Dependency>> {
+pub(crate) fn dependency_jobs(ctx: &Ctx<'_>, job: &Job) -> RepoResult<Vec<Job>> {
     let named: Option<Vec<String>> = job.definition.dependencies.clone().or_else(|| {
         job.definition.needs.as_ref().map(|needs| {
             needs
@@ -142,7 +144,19 @@ fn dependencies_of(ctx: &Ctx<'_>, job: &Job) -> RepoResult<Vec<Dependency>> {
             Some(names) => names.contains(&other.name),
             None => other.stage_index < job.stage_index,
         })
+        .collect())
+}
+
+/// The dependencies of a job, each with its archive when it has one.
+fn dependencies_of(ctx: &Ctx<'_>, job: &Job) -> RepoResult<Vec<Dependency>> {
+    let jobs = dependency_jobs(ctx, job)?;
+    let ids: Vec<_> = jobs.iter().map(|j| j.id).collect();
+    let mut archives = live_artifacts(ctx, &ids)?;
+    archives.retain(|a| a.artifact_type == ArtifactType::Archive);
+    Ok(jobs
+        .into_iter()
         .map(|other| Dependency {
+            archive: archives.iter().find(|a| a.job_id == other.id).cloned(),
             id: other.id,
             name: other.name,
             stage: other.stage,

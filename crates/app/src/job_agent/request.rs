@@ -10,7 +10,7 @@ use paddock_domain::runner::{AccessLevel, Runner, RunnerType};
 use paddock_domain::token::{TokenKind, is_expired};
 use paddock_domain::{JobId, ProjectId};
 use paddock_ports::RepoError;
-use paddock_ports::inbound::{JobRequest, JobRequestOutcome, RunnerAuthError};
+use paddock_ports::inbound::{JobPayload, JobRequest, JobRequestOutcome, RunnerAuthError};
 use paddock_ports::outbound::{Assignment, JobChange, QueueQuery, QueueScope};
 
 use super::payload;
@@ -72,6 +72,7 @@ pub fn execute(ctx: &Ctx<'_>, request: JobRequest) -> Result<JobRequestOutcome, 
                 .unwrap_or_else(|| paddock_domain::runner::LEGACY_SYSTEM_ID.to_owned()),
             token_digest: token.digest(),
             at: now,
+            cancel_gracefully: request.features.iter().any(|f| f == CANCEL_GRACEFULLY),
         };
         let job = match ctx.out.jobs.assign_job(&assignment) {
             Ok(Some(job)) => job,
@@ -102,6 +103,7 @@ pub fn execute(ctx: &Ctx<'_>, request: JobRequest) -> Result<JobRequestOutcome, 
         let running_before = running.get(&job.project_id).copied().unwrap_or(0);
         match payload::build(ctx, job, token, runner.clone(), running_before) {
             Ok(payload) => {
+                keep_deadline(ctx, &payload);
                 // The pipeline is running now; if that cannot be written, the next event
                 // writes it.
                 if let Err(error) = crate::pipelines::progress::process(ctx, pipeline) {
@@ -118,6 +120,22 @@ pub fn execute(ctx: &Ctx<'_>, request: JobRequest) -> Result<JobRequestOutcome, 
         Ok(JobRequestOutcome::Conflict)
     } else {
         Ok(JobRequestOutcome::NoJob { last_update: value })
+    }
+}
+
+/// The runner feature that lets a canceled job finish (`canceling`) rather than stop at once.
+const CANCEL_GRACEFULLY: &str = "cancel_gracefully";
+
+/// Records when the job's timeout ends (the timeout sweep fails it some grace after); if
+/// that cannot be written, only the silence rule ends the job.
+fn keep_deadline(ctx: &Ctx<'_>, payload: &JobPayload) {
+    let timeout = i64::try_from(payload.timeout).unwrap_or(i64::MAX);
+    let started = payload.job.started_at.unwrap_or_else(|| ctx.now());
+    let deadline = chrono::Duration::try_seconds(timeout)
+        .and_then(|timeout| started.checked_add_signed(timeout))
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC);
+    if let Err(error) = ctx.out.jobs.set_deadline(payload.job.id, deadline) {
+        tracing::warn!(%error, job.id = payload.job.id.0, "could not record the job's deadline");
     }
 }
 

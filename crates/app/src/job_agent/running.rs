@@ -3,13 +3,13 @@
 
 use paddock_domain::JobId;
 use paddock_domain::ci::AllowFailure;
-use paddock_domain::job::trace::Append;
+use paddock_domain::job::trace::{Append, finish_retry_in};
 use paddock_domain::job::{FailureReason, Job, JobStatus};
 use paddock_domain::token::PlainToken;
 use paddock_domain::variable::mask_secrets;
 use paddock_ports::RepoResult;
 use paddock_ports::inbound::{
-    JobAuthError, JobUpdate, JobUpdateError, TraceAppend, TraceAppended, TraceError,
+    JobAuthError, JobUpdate, JobUpdateError, JobUpdated, TraceAppend, TraceAppended, TraceError,
 };
 use paddock_ports::outbound::JobChange;
 
@@ -29,15 +29,28 @@ fn own_job(ctx: &Ctx<'_>, id: JobId, token: &PlainToken) -> Result<Job, JobAuthE
     if digest != Some(token.digest()) {
         return Err(JobAuthError::Forbidden);
     }
+    let now = ctx.now();
     if let Some(runner) = job.runner_id {
         ctx.live
-            .touch_id(runner, ctx.now(), job.runner_system_id.as_deref());
+            .touch_id(runner, now, job.runner_system_id.as_deref());
+    }
+    // The job's own contact, for the silence rule of the overdue sweep: written at most once
+    // an interval, not on every call.
+    if job.status.is_processing()
+        && now - job.updated_at >= ctx.config.job_contact_write_interval()
+        && let Err(error) = ctx.out.jobs.touch_job(id, now)
+    {
+        tracing::warn!(%error, job.id = id.0, "could not record the runner's contact with the job");
     }
     Ok(job)
 }
 
 /// The job, if `token` is its token and a runner still works on it.
-fn processing_job(ctx: &Ctx<'_>, id: JobId, token: &PlainToken) -> Result<Job, JobAuthError> {
+pub(crate) fn processing_job(
+    ctx: &Ctx<'_>,
+    id: JobId,
+    token: &PlainToken,
+) -> Result<Job, JobAuthError> {
     let job = own_job(ctx, id, token)?;
     if !job.status.is_processing() {
         return Err(JobAuthError::NotRunning(job.status));
@@ -52,45 +65,69 @@ fn masked(ctx: &Ctx<'_>, job: &Job, mut data: Vec<u8>) -> RepoResult<Vec<u8>> {
     Ok(data)
 }
 
-/// Ends the job with `to` and moves its pipeline on; `None` when it was no longer running
-/// (canceled meanwhile).
-fn finish(ctx: &Ctx<'_>, job: &Job, change: JobChange) -> RepoResult<Option<Job>> {
-    let finished = ctx.out.jobs.change_job(job.id, &change)?;
+/// Ends the job with `change` and moves its pipeline on; `None` when its status was not one
+/// the change applies from (canceled or finished meanwhile).
+pub(super) fn finish(ctx: &Ctx<'_>, id: JobId, change: &JobChange) -> RepoResult<Option<Job>> {
+    let finished = ctx.out.jobs.change_job(id, change)?;
     if let Some(finished) = &finished {
-        ctx.secrets.forget(job.id);
-        tracing::info!(job.id = job.id.0, status = %finished.status, "job finished");
+        ctx.secrets.forget(id);
+        tracing::info!(
+            job.id = id.0,
+            status = %finished.status,
+            failure_reason = finished.failure_reason.map(|r| r.as_str()),
+            "job finished"
+        );
         // The job's outcome is written; the runner is told so even if moving the pipeline on
         // fails now (the next event moves it).
-        if let Err(error) = progress::process(ctx, job.pipeline_id) {
-            tracing::warn!(%error, pipeline.id = job.pipeline_id.0, "could not move the pipeline on");
+        if let Err(error) = progress::process(ctx, finished.pipeline_id) {
+            tracing::warn!(%error, pipeline.id = finished.pipeline_id.0, "could not move the pipeline on");
         }
     }
     Ok(finished)
 }
 
-pub fn update(ctx: &Ctx<'_>, id: JobId, update: JobUpdate) -> Result<JobStatus, JobUpdateError> {
+pub fn update(ctx: &Ctx<'_>, id: JobId, update: JobUpdate) -> Result<JobUpdated, JobUpdateError> {
     let job = processing_job(ctx, id, &update.token)?;
-    Ok(apply(ctx, job, update)?.status)
+    let (job, retry_in) = apply(ctx, job, update)?;
+    Ok(match retry_in {
+        Some(retry_in) => JobUpdated::Waiting {
+            status: job.status,
+            retry_in,
+        },
+        None => JobUpdated::Applied(job.status),
+    })
 }
 
 /// Applies a runner's update to a job it works on (authenticated by the caller): the whole
-/// log if sent, then the state. Returns the job as it is now.
-pub(super) fn apply(ctx: &Ctx<'_>, job: Job, update: JobUpdate) -> Result<Job, JobUpdateError> {
+/// log if sent, then the state. Returns the job as it is now and, when a two-phase finish
+/// waits for the rest of the log, in how many seconds the runner should send it again.
+pub(super) fn apply(
+    ctx: &Ctx<'_>,
+    job: Job,
+    update: JobUpdate,
+) -> Result<(Job, Option<u64>), JobUpdateError> {
     let id = job.id;
+    let mut log_size = u64::try_from(job.trace_size).unwrap_or(0);
     if let Some(trace) = update.trace {
         if trace.len() as u64 > ctx.config.max_trace_size {
             let change = JobChange::failure(FailureReason::TraceSizeExceeded, ctx.now());
-            finish(ctx, &job, change)?;
+            finish(ctx, job.id, &change)?;
             return Err(JobAuthError::NotRunning(JobStatus::Failed).into());
         }
         let trace = masked(ctx, &job, trace)?;
         ctx.out.jobs.replace_trace(id, &trace)?;
+        log_size = trace.len() as u64;
     }
     let now = ctx.now();
+    let canceling = job.status == JobStatus::Canceling;
     let change = match update.state.as_deref() {
         // A keep-alive (`pending` is the acknowledgement of newer runners).
-        None | Some("running" | "pending") => return Ok(job),
-        Some("success") => JobChange::to(JobStatus::Success, now),
+        None | Some("running" | "pending") => return Ok((job, None)),
+        // A canceled job the runner was let finish ends canceled, whatever its outcome.
+        Some("success" | "failed" | "canceled") if canceling => {
+            JobChange::between(&[JobStatus::Canceling], JobStatus::Canceled, now)
+        }
+        Some("success") => JobChange::between(&[JobStatus::Running], JobStatus::Success, now),
         Some("failed") => {
             // A failure with an exit code the job allows does not fail the pipeline.
             let allowed = matches!(job.definition.allow_failure, AllowFailure::ExitCodes(_))
@@ -99,13 +136,30 @@ pub(super) fn apply(ctx: &Ctx<'_>, job: Job, update: JobUpdate) -> Result<Job, J
             JobChange {
                 exit_code: update.exit_code,
                 allow_failure: allowed.then_some(true),
+                from: vec![JobStatus::Running],
                 ..JobChange::failure(reason, now)
             }
         }
         Some(_) => return Err(JobUpdateError::InvalidState),
     };
-    match finish(ctx, &job, change)? {
-        Some(finished) => Ok(finished),
+    // Two-phase finish: with a checksum, a log shorter than the runner wrote is waited for
+    // (the runner sends the same update again), at most GitLab's accept timeout.
+    if update.checksum.is_some()
+        && update
+            .log_bytesize
+            .is_some_and(|written| log_size < written)
+    {
+        let first = ctx.out.jobs.request_finish(id, now)?.unwrap_or(now);
+        if let Some(retry_in) = finish_retry_in((now - first).num_seconds()) {
+            return Ok((job, Some(retry_in)));
+        }
+        tracing::info!(
+            job.id = id.0,
+            "the job's log stayed incomplete; finishing it as it is"
+        );
+    }
+    match finish(ctx, job.id, &change)? {
+        Some(finished) => Ok((finished, None)),
         // Canceled (or finished) meanwhile: the runner is told what became of it.
         None => {
             let status = ctx
@@ -139,7 +193,7 @@ pub fn append_trace(
         Append::Mismatch(size) => Ok(TraceAppended::Mismatch { size }),
         Append::TooLarge => {
             let change = JobChange::failure(FailureReason::TraceSizeExceeded, ctx.now());
-            finish(ctx, &job, change)?;
+            finish(ctx, job.id, &change)?;
             Err(TraceError::TooLarge)
         }
     }

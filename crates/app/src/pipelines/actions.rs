@@ -65,7 +65,18 @@ fn job_of(ctx: &Ctx<'_>, project: &Project, id: JobId) -> Result<Job, JobActionE
         .ok_or(JobActionError::NotFound(What::Job))
 }
 
+/// Cancels a job: a running one whose runner supports it becomes `canceling` (the runner
+/// finishes, then reports; its log stays masked), anything else that may be canceled at once.
 fn cancel(ctx: &Ctx<'_>, job: &Job) -> RepoResult<()> {
+    if job.status == JobStatus::Running {
+        let graceful = JobChange {
+            graceful: Some(true),
+            ..JobChange::between(&[JobStatus::Running], JobStatus::Canceling, ctx.now())
+        };
+        if ctx.out.jobs.change_job(job.id, &graceful)?.is_some() {
+            return Ok(());
+        }
+    }
     if job.status.can_become(JobStatus::Canceled)
         && ctx
             .out
@@ -262,9 +273,21 @@ pub fn delete_pipeline(
         .pipelines
         .pipeline(id)?
         .filter(|p| p.project_id == project.id);
-    if found.is_none() || !ctx.out.pipelines.delete_pipeline(id)? {
+    if found.is_none() {
         return Err(DeleteError::NotFound(What::Pipeline));
     }
+    let jobs: Vec<_> = ctx
+        .out
+        .jobs
+        .pipeline_jobs(id)?
+        .iter()
+        .map(|j| j.id)
+        .collect();
+    let artifacts = ctx.out.artifacts.artifacts_of(&jobs)?;
+    if !ctx.out.pipelines.delete_pipeline(id)? {
+        return Err(DeleteError::NotFound(What::Pipeline));
+    }
+    crate::artifacts::remove_files(ctx.out, &artifacts);
     tracing::info!(
         pipeline.id = id.0,
         user.id = actor.user.0,

@@ -15,7 +15,7 @@ use crate::runners::Ctx;
 use crate::variables::masked_values;
 
 /// The project, if the actor may see its pipelines.
-fn readable(
+pub(crate) fn readable(
     ctx: &Ctx<'_>,
     actor: Option<&Actor>,
     project: &ProjectRef,

@@ -3,14 +3,16 @@
 
 use std::collections::HashMap;
 
+use paddock_domain::job::artifact::Artifact;
 use paddock_domain::job::{Job, Pipeline};
 use paddock_domain::project::Project;
 use paddock_domain::runner::RunnerId;
 use paddock_domain::user::User;
-use paddock_domain::{PipelineId, ProjectId, UserId};
+use paddock_domain::{JobId, PipelineId, ProjectId, UserId};
 use paddock_ports::RepoResult;
 use paddock_ports::inbound::{JobView, PipelineView, RunnerView};
 
+use crate::artifacts::live_artifacts;
 use crate::runners::Ctx;
 
 /// Records read so far while building views.
@@ -99,6 +101,11 @@ impl<'c, 'a> Views<'c, 'a> {
 
     /// `None` when its pipeline or project is gone (deleted meanwhile).
     pub fn job(&mut self, job: Job) -> RepoResult<Option<JobView>> {
+        let artifacts = live_artifacts(self.ctx, &[job.id])?;
+        self.job_with(job, artifacts)
+    }
+
+    fn job_with(&mut self, job: Job, artifacts: Vec<Artifact>) -> RepoResult<Option<JobView>> {
         let Some(pipeline) = self.pipeline_of(job.pipeline_id)? else {
             return Ok(None);
         };
@@ -113,13 +120,19 @@ impl<'c, 'a> Views<'c, 'a> {
             project,
             user,
             runner,
+            artifacts,
         }))
     }
 
+    /// The artifacts of every job are read at once.
     pub fn jobs(&mut self, jobs: Vec<Job>) -> RepoResult<Vec<JobView>> {
+        let ids: Vec<JobId> = jobs.iter().map(|j| j.id).collect();
+        let mut artifacts = live_artifacts(self.ctx, &ids)?;
         let mut views = Vec::with_capacity(jobs.len());
         for job in jobs {
-            views.extend(self.job(job)?);
+            let (own, rest) = artifacts.into_iter().partition(|a| a.job_id == job.id);
+            artifacts = rest;
+            views.extend(self.job_with(job, own)?);
         }
         Ok(views)
     }

@@ -14,7 +14,9 @@ pub fn execute(out: &Outbound, actor: &Actor, project: &ProjectRef) -> Result<()
     ) {
         return Err(DeleteError::Forbidden(None));
     }
+    let artifacts = out.artifacts.project_artifacts(project.id)?;
     if out.projects.delete_project(project.id)? {
+        crate::artifacts::remove_files(out, &artifacts);
         tracing::info!(project.id = project.id.0, project.path = %project.path_with_namespace, "project deleted");
         Ok(())
     } else {

@@ -8,7 +8,12 @@ pub fn execute(out: &Outbound, actor: &Actor, id: UserId) -> Result<(), DeleteEr
     if !actor.admin {
         return Err(DeleteError::Forbidden(None));
     }
+    let artifacts = match out.namespaces.user_namespace(id)? {
+        Some(namespace) => crate::artifacts::namespace_artifacts(out, namespace.id, false)?,
+        None => Vec::new(),
+    };
     if out.users.delete_user(id)? {
+        crate::artifacts::remove_files(out, &artifacts);
         Ok(())
     } else {
         Err(DeleteError::NotFound(What::User))

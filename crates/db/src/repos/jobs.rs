@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl::{count_star, exists, min, not};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
@@ -14,13 +14,14 @@ use paddock_domain::pagination::PageRequest;
 use paddock_domain::token::TokenDigest;
 use paddock_domain::{JobId, PipelineId, ProjectId};
 use paddock_ports::outbound::{
-    Assignment, JobChange, JobFilter, JobRepository, JobSet, QueueQuery, QueueScope, Retry, Sort,
+    Assignment, JobChange, JobClock, JobFilter, JobRepository, JobSet, Overdue, QueueQuery,
+    QueueScope, Retry, Sort,
 };
 use paddock_ports::{Page, RepoError, RepoResult};
 
 use super::{Db, DbStore, TxError, offset_limit, total};
 use crate::connection::DbConnection;
-use crate::models::{JobRow, naive};
+use crate::models::{JobRow, naive, utc};
 use crate::schema::{
     job_secrets, job_tags, job_trace_chunks, jobs, namespaces, projects, runner_projects,
 };
@@ -366,10 +367,15 @@ impl JobRepository for DbStore {
             return Ok(None);
         }
         self.read(|conn| {
+            let graceful = match change.graceful {
+                Some(graceful) => vec![graceful],
+                None => vec![true, false],
+            };
             let row = diesel::update(
                 jobs::table
                     .filter(jobs::id.eq(id.0))
-                    .filter(jobs::status.eq_any(status_names(&change.from))),
+                    .filter(jobs::status.eq_any(status_names(&change.from)))
+                    .filter(jobs::cancel_gracefully.eq_any(graceful)),
             )
             .set(&StatusChange::of(change))
             .returning(JobRow::columns())
@@ -524,6 +530,7 @@ impl JobRepository for DbStore {
                 jobs::token_digest.eq(Some(assignment.token_digest.to_hex())),
                 jobs::started_at.eq(Some(at)),
                 jobs::updated_at.eq(at),
+                jobs::cancel_gracefully.eq(assignment.cancel_gracefully),
             ))
             .returning(JobRow::columns())
             .get_result(conn)
@@ -656,6 +663,74 @@ impl JobRepository for DbStore {
                 .select(job_trace_chunks::data)
                 .load(conn)?;
             Ok(Some(chunks.concat()))
+        })
+    }
+
+    fn overdue_jobs(&self, overdue: &Overdue, limit: usize) -> RepoResult<Vec<JobId>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        if limit == 0 || overdue.statuses.is_empty() {
+            return Ok(Vec::new());
+        }
+        let before = naive(overdue.before);
+        let statuses = status_names(&overdue.statuses);
+        let ids: Vec<i64> = self.run(|conn| {
+            let query = jobs::table
+                .filter(jobs::status.eq_any(statuses))
+                .limit(limit)
+                .select(jobs::id);
+            match overdue.clock {
+                JobClock::Deadline => query
+                    .filter(jobs::deadline_at.lt(before))
+                    .order(jobs::deadline_at.asc())
+                    .load(conn),
+                JobClock::Updated => query
+                    .filter(jobs::updated_at.lt(before))
+                    .order(jobs::updated_at.asc())
+                    .load(conn),
+            }
+        })?;
+        Ok(ids.into_iter().map(JobId).collect())
+    }
+
+    fn set_deadline(&self, id: JobId, deadline: DateTime<Utc>) -> RepoResult<bool> {
+        let found = self.run(|conn| {
+            diesel::update(jobs::table.find(id.0))
+                .set(jobs::deadline_at.eq(Some(naive(deadline))))
+                .execute(conn)
+        })?;
+        Ok(found > 0)
+    }
+
+    fn touch_job(&self, id: JobId, at: DateTime<Utc>) -> RepoResult<bool> {
+        let held = status_names(&[JobStatus::Running, JobStatus::Canceling]);
+        let found = self.run(|conn| {
+            diesel::update(
+                jobs::table
+                    .filter(jobs::id.eq(id.0))
+                    .filter(jobs::status.eq_any(held)),
+            )
+            .set(jobs::updated_at.eq(naive(at)))
+            .execute(conn)
+        })?;
+        Ok(found > 0)
+    }
+
+    fn request_finish(&self, id: JobId, at: DateTime<Utc>) -> RepoResult<Option<DateTime<Utc>>> {
+        self.read(|conn| {
+            // Conditional: of two concurrent first requests, the first time is kept.
+            diesel::update(
+                jobs::table
+                    .filter(jobs::id.eq(id.0))
+                    .filter(jobs::finish_requested_at.is_null()),
+            )
+            .set(jobs::finish_requested_at.eq(Some(naive(at))))
+            .execute(conn)?;
+            let kept: Option<Option<NaiveDateTime>> = jobs::table
+                .find(id.0)
+                .select(jobs::finish_requested_at)
+                .first(conn)
+                .optional()?;
+            Ok(kept.map(|time| time.map_or(at, utc)))
         })
     }
 }

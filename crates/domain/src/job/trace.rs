@@ -4,6 +4,25 @@
 /// someone watches the log, which Paddock does not track).
 pub const UPDATE_INTERVAL_SECONDS: u64 = 60;
 
+/// GitLab's `ACCEPT_TIMEOUT`, in seconds: how long a final state waits for its log to be
+/// complete (two-phase finish) before it is applied with the log as it is.
+pub const FINISH_ACCEPT_TIMEOUT_SECONDS: i64 = 300;
+
+/// The longest wait a runner is asked for between two tries of a final state.
+pub const FINISH_RETRY_MAX_SECONDS: u64 = 60;
+
+/// A final state came while the log is shorter than the runner says it wrote, `waited`
+/// seconds after the first such request: `Some(seconds)` to wait before trying again (202),
+/// doubling with the time waited up to [`FINISH_RETRY_MAX_SECONDS`]; `None` once
+/// [`FINISH_ACCEPT_TIMEOUT_SECONDS`] have passed (apply the state now).
+pub fn finish_retry_in(waited: i64) -> Option<u64> {
+    if waited >= FINISH_ACCEPT_TIMEOUT_SECONDS {
+        return None;
+    }
+    let waited = u64::try_from(waited).unwrap_or(0).max(1);
+    Some(waited.next_power_of_two().min(FINISH_RETRY_MAX_SECONDS))
+}
+
 /// The start of a `Content-Range` header: `start-end`, `start-end/total`, optionally after a
 /// `bytes ` unit. Only the start counts: runners disagree on the end (inclusive, exclusive,
 /// or wrong), so GitLab ignores it. `None` when the header is not of that form.
@@ -50,6 +69,23 @@ pub fn plan_append(size: u64, start: u64, len: u64, limit: u64) -> Append {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_final_state_waits_for_its_log_at_most_the_accept_timeout() {
+        let table = [
+            (0, Some(1)),
+            (1, Some(1)),
+            (3, Some(4)),
+            (20, Some(32)),
+            (45, Some(60)),
+            (299, Some(60)),
+            (300, None),
+            (-5, Some(1)),
+        ];
+        for (waited, want) in table {
+            assert_eq!(finish_retry_in(waited), want, "{waited}");
+        }
+    }
+
     use super::*;
 
     #[test]

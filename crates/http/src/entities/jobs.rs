@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use paddock_domain::ci::{Artifacts, Cache, Image};
+use paddock_domain::job::artifact::{Artifact, ArtifactType};
 use paddock_domain::job::{FailureReason, Job, JobStatus, Pipeline};
 use paddock_domain::project::Project;
 use paddock_domain::variable::ProjectVariable;
@@ -125,6 +126,18 @@ fn commit(pipeline: &Pipeline, project: &Project, base: &str) -> Value {
     }
 }
 
+/// A job's archive among its artifacts.
+fn archive(artifacts: &[Artifact]) -> Option<&Artifact> {
+    artifacts
+        .iter()
+        .find(|a| a.artifact_type == ArtifactType::Archive)
+}
+
+/// `artifacts_file` of a job with an archive.
+fn artifacts_file(archive: &Artifact) -> Value {
+    json!({ "filename": archive.filename, "size": archive.size })
+}
+
 /// A job's tags as GitLab lists them: sorted.
 fn sorted_tags(tags: &[String]) -> Vec<&str> {
     let mut sorted: Vec<&str> = tags.iter().map(String::as_str).collect();
@@ -155,8 +168,13 @@ pub fn job(view: &JobView, base: &str, now: DateTime<Utc>, with_project: bool) -
         "commit": commit(&view.pipeline, project, base),
         "pipeline": pipeline_basic(&view.pipeline, project, base),
         "web_url": format!("{}/-/jobs/{}", project_url(project, base), j.id),
-        "artifacts": [],
-        "artifacts_expire_at": null,
+        "artifacts": view.artifacts.iter().map(|a| json!({
+            "file_type": a.artifact_type.as_str(),
+            "size": a.size,
+            "filename": a.filename,
+            "file_format": a.format.as_str(),
+        })).collect::<Vec<_>>(),
+        "artifacts_expire_at": archive(&view.artifacts).and_then(|a| a.expire_at).map(time),
         "tag_list": sorted_tags(&j.tags),
         "runner": view.runner.as_ref().map(runner),
         "runner_manager": null,
@@ -164,6 +182,9 @@ pub fn job(view: &JobView, base: &str, now: DateTime<Utc>, with_project: bool) -
         "retried": j.retried,
     });
     if let Value::Object(map) = &mut value {
+        if let Some(a) = archive(&view.artifacts) {
+            map.insert("artifacts_file".into(), artifacts_file(a));
+        }
         if let Some(reason) = j.failure_reason {
             map.insert("failure_reason".into(), json!(reason.as_str()));
         }
@@ -342,11 +363,17 @@ pub fn job_payload(payload: &JobPayload) -> Value {
         "artifacts": d.artifacts.iter().map(artifacts).collect::<Vec<_>>(),
         "cache": d.cache.iter().map(cache).collect::<Vec<_>>(),
         "credentials": [],
-        "dependencies": payload.dependencies.iter().map(|dep| json!({
-            "id": dep.id.0,
-            "name": dep.name,
-            "token": token,
-        })).collect::<Vec<_>>(),
+        "dependencies": payload.dependencies.iter().map(|dep| {
+            let mut entry = json!({
+                "id": dep.id.0,
+                "name": dep.name,
+                "token": token,
+            });
+            if let (Some(a), Value::Object(map)) = (&dep.archive, &mut entry) {
+                map.insert("artifacts_file".into(), artifacts_file(a));
+            }
+            entry
+        }).collect::<Vec<_>>(),
         "features": {
             "trace_sections": true,
             "failure_reasons": FailureReason::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),

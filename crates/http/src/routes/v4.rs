@@ -1,5 +1,6 @@
 //! The REST v4 API under `/api/v4`.
 
+mod artifacts;
 mod groups;
 mod jobs;
 mod members;
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     protected_branches::configure(cfg);
     runners::configure(cfg);
     jobs::configure(cfg);
+    artifacts::configure(cfg);
     pipelines::configure(cfg);
     variables::configure(cfg);
 }

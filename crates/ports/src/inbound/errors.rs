@@ -17,13 +17,15 @@ pub enum What {
     Pipeline,
     Job,
     Variable,
+    /// A job's artifacts (`404 Not found`, as GitLab's `not_found!`).
+    Artifact,
 }
 
 impl What {
     /// Whether GitLab's 404 is the bare `404 Not found` of a failed record lookup rather than
     /// `404 <What> Not Found`.
     pub fn is_record_lookup(self) -> bool {
-        matches!(self, What::Pipeline | What::Job)
+        matches!(self, What::Pipeline | What::Job | What::Artifact)
     }
 
     /// GitLab's label in its 404 message.
@@ -40,6 +42,7 @@ impl What {
             What::Pipeline => "Pipeline",
             What::Job => "Job",
             What::Variable => "Variable",
+            What::Artifact => "Artifact",
         }
     }
 }

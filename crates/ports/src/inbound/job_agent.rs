@@ -1,3 +1,6 @@
+use std::future::Future;
+use std::pin::Pin;
+
 use paddock_domain::JobId;
 use paddock_domain::job::variables::JobVariable;
 use paddock_domain::job::{Job, JobStatus, Pipeline};
@@ -33,6 +36,19 @@ pub enum JobRequestOutcome {
     Conflict,
 }
 
+/// Why a parked job request (long polling) wakes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueWake {
+    /// The runner's queue value changed (a job it may take was queued): ask again and answer.
+    Changed,
+    /// The runner is read again (its entry was stale, or the runner changed): ask again, and
+    /// wait again if there is still nothing.
+    Reread,
+}
+
+/// A wait for a runner's queue value to move on; it holds no thread and no connection.
+pub type QueueWatch = Pin<Box<dyn Future<Output = QueueWake> + Send>>;
+
 /// A job a dependency's artifacts come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dependency {
@@ -40,6 +56,8 @@ pub struct Dependency {
     pub name: String,
     pub stage: String,
     pub status: JobStatus,
+    /// Its archive, when it has one that has not expired (`artifacts_file`).
+    pub archive: Option<paddock_domain::job::artifact::Artifact>,
 }
 
 /// Everything the runner needs to run a job.
@@ -75,6 +93,20 @@ pub struct JobUpdate {
     pub exit_code: Option<i64>,
     /// The whole log (GitLab 12 and older, and the v1 API): replaces what is stored.
     pub trace: Option<Vec<u8>>,
+    /// `checksum` or `output[checksum]`: the runner's checksum of the log it wrote.
+    pub checksum: Option<String>,
+    /// `output[bytesize]`: the length of the log the runner wrote.
+    pub log_bytesize: Option<u64>,
+}
+
+/// What a `PUT /jobs/:id` got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobUpdated {
+    /// 200: the job's status now.
+    Applied(JobStatus),
+    /// 202: the log is not complete yet; the runner sends the same update again in
+    /// `retry_in` seconds (`X-GitLab-Trace-Update-Interval`).
+    Waiting { status: JobStatus, retry_in: u64 },
 }
 
 /// A runner's call about a job it runs was refused.
@@ -99,7 +131,8 @@ pub enum JobAuthError {
 pub enum JobUpdateError {
     #[error(transparent)]
     Auth(#[from] JobAuthError),
-    /// 400: a `state` other than `running`, `success` or `failed`.
+    /// 400: a `state` other than `running`, `success` or `failed` (or `canceled` while
+    /// canceling).
     #[error("invalid state")]
     InvalidState,
 }
@@ -164,10 +197,42 @@ impl From<RepoError> for TraceError {
 /// The runner-facing job protocol: runner tokens to ask for jobs, job tokens for the rest.
 pub trait JobAgentUseCases {
     fn request_job(&self, request: JobRequest) -> Result<JobRequestOutcome, RunnerAuthError>;
-    /// Returns the job's status after the update (`Job-Status`).
-    fn update_job(&self, id: JobId, update: JobUpdate) -> Result<JobStatus, JobUpdateError>;
+    /// A wait for the runner's queue value to move on from `last_update`, from memory only
+    /// (no database, cheap enough for the async edge); `None` when `last_update` is not the
+    /// current value of an active runner known here: ask again at once instead.
+    fn watch_queue(&self, token: &PlainToken, last_update: &str) -> Option<QueueWatch>;
+    /// Applies a state, or waits for the log to be complete first (two-phase finish).
+    fn update_job(&self, id: JobId, update: JobUpdate) -> Result<JobUpdated, JobUpdateError>;
     fn append_trace(&self, id: JobId, append: TraceAppend) -> Result<TraceAppended, TraceError>;
     /// `PUT /ci/api/v1/builds/:id`: as `update_job`, with `update.token` the build's token or
     /// the token of the runner that holds it (what 2016 runners send).
     fn update_build(&self, id: JobId, update: JobUpdate) -> Result<BuildView, JobUpdateError>;
+}
+
+/// What one sweep of overdue jobs ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OverdueReport {
+    /// Running past their timeout and grace: failed, `job_execution_timeout`.
+    pub timed_out: usize,
+    /// Running without a word from their runner: failed, `stuck_or_timeout_failure`.
+    pub silent: usize,
+    /// Canceling without a word from their runner: canceled.
+    pub canceled: usize,
+    /// Pending and taken by no runner: failed, `stuck_or_timeout_failure`.
+    pub stuck_pending: usize,
+}
+
+impl OverdueReport {
+    pub fn total(&self) -> usize {
+        self.timed_out + self.silent + self.canceled + self.stuck_pending
+    }
+}
+
+/// Background work on jobs (the server runs it periodically; not an HTTP use case).
+pub trait JobHousekeeping {
+    /// Ends overdue jobs, at most `limit` per rule, and moves their pipelines on.
+    ///
+    /// # Errors
+    /// The store failed; what was ended before stays ended.
+    fn end_overdue_jobs(&self, limit: usize) -> Result<OverdueReport, RepoError>;
 }

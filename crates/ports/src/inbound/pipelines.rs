@@ -42,6 +42,8 @@ pub struct JobView {
     pub user: Option<User>,
     /// The runner that took it, if it still exists.
     pub runner: Option<RunnerView>,
+    /// Its artifacts that have not expired, by type.
+    pub artifacts: Vec<paddock_domain::job::artifact::Artifact>,
 }
 
 /// The filters of a job list.

@@ -43,6 +43,9 @@ pub struct JobChange {
     pub exit_code: Option<i64>,
     /// `Some`: the job's `allow_failure` becomes this.
     pub allow_failure: Option<bool>,
+    /// `Some(b)`: applied only when the runner that took the job did (`true`) or did not
+    /// (`false`) advertise `cancel_gracefully`.
+    pub graceful: Option<bool>,
 }
 
 impl JobChange {
@@ -55,6 +58,7 @@ impl JobChange {
             failure_reason: None,
             exit_code: None,
             allow_failure: None,
+            graceful: None,
         }
     }
 
@@ -114,6 +118,25 @@ pub struct Assignment {
     /// The digest of the job's new token.
     pub token_digest: TokenDigest,
     pub at: DateTime<Utc>,
+    /// The runner advertised `cancel_gracefully`: a cancel lets it finish (`canceling`).
+    pub cancel_gracefully: bool,
+}
+
+/// Which time of a job a sweep compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobClock {
+    /// The end of its timeout, set when a runner took it ([`JobRepository::set_deadline`]).
+    Deadline,
+    /// Its last change, or the last runner contact written ([`JobRepository::touch_job`]).
+    Updated,
+}
+
+/// Jobs a sweep ends: in one of `statuses`, with `clock` before `before`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overdue {
+    pub statuses: Vec<JobStatus>,
+    pub clock: JobClock,
+    pub before: DateTime<Utc>,
 }
 
 pub trait JobRepository: Send + Sync {
@@ -166,4 +189,14 @@ pub trait JobRepository: Send + Sync {
     fn job_secrets(&self, id: JobId) -> RepoResult<Option<Vec<u8>>>;
     /// A job's log; `None` when there is no such job.
     fn trace(&self, id: JobId) -> RepoResult<Option<Vec<u8>>>;
+    /// Up to `limit` jobs the sweep ends, oldest `clock` first.
+    fn overdue_jobs(&self, overdue: &Overdue, limit: usize) -> RepoResult<Vec<JobId>>;
+    /// When the timeout of a job a runner took ends. `false` when there is no such job.
+    fn set_deadline(&self, id: JobId, deadline: DateTime<Utc>) -> RepoResult<bool>;
+    /// Records a runner's contact about a job it holds (running or canceling):
+    /// `updated_at` becomes `at`. `false` when there is no such job held.
+    fn touch_job(&self, id: JobId, at: DateTime<Utc>) -> RepoResult<bool>;
+    /// The runner asked to finish the job before its log was complete: remembers `at` unless
+    /// an earlier time is kept, and returns the time kept. `None` when there is no such job.
+    fn request_finish(&self, id: JobId, at: DateTime<Utc>) -> RepoResult<Option<DateTime<Utc>>>;
 }

@@ -45,6 +45,7 @@ fn assignment(out: &Outbound, job: &Job, runner: &Runner, label: &str) -> Assign
         system_id: "m1".to_owned(),
         token_digest: job_digest(label),
         at: now(out),
+        cancel_gracefully: false,
     }
 }
 
@@ -64,6 +65,7 @@ fn change(from: &[JobStatus], to: JobStatus, at: DateTime<Utc>) -> JobChange {
         failure_reason: None,
         exit_code: None,
         allow_failure: None,
+        graceful: None,
     }
 }
 

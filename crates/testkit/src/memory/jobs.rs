@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::{DateTime, Utc};
 use paddock_domain::job::queue::Candidate;
 use paddock_domain::job::trace::{Append, plan_append};
 use paddock_domain::job::{Job, JobStatus};
@@ -10,7 +11,8 @@ use paddock_domain::pagination::PageRequest;
 use paddock_domain::token::TokenDigest;
 use paddock_domain::{JobId, PipelineId, ProjectId};
 use paddock_ports::outbound::{
-    Assignment, JobChange, JobFilter, JobRepository, JobSet, QueueQuery, QueueScope, Retry,
+    Assignment, JobChange, JobClock, JobFilter, JobRepository, JobSet, Overdue, QueueQuery,
+    QueueScope, Retry,
 };
 use paddock_ports::{Page, RepoResult};
 
@@ -25,6 +27,9 @@ pub(super) struct StoredJob {
     pub(super) instance_runner: bool,
     pub(super) trace: Vec<u8>,
     pub(super) secrets: Option<Vec<u8>>,
+    pub(super) deadline: Option<DateTime<Utc>>,
+    pub(super) cancel_gracefully: bool,
+    pub(super) finish_requested_at: Option<DateTime<Utc>>,
 }
 
 impl StoredJob {
@@ -35,6 +40,9 @@ impl StoredJob {
             instance_runner: false,
             trace: Vec::new(),
             secrets: None,
+            deadline: None,
+            cancel_gracefully: false,
+            finish_requested_at: None,
         }
     }
 }
@@ -143,6 +151,12 @@ impl JobRepository for MemoryStore {
     fn change_job(&self, id: JobId, change: &JobChange) -> RepoResult<Option<Job>> {
         Ok(self.with(|s| {
             let stored = s.stored_job_mut(id)?;
+            if change
+                .graceful
+                .is_some_and(|graceful| graceful != stored.cancel_gracefully)
+            {
+                return None;
+            }
             let job = &mut stored.job;
             if !change.from.contains(&job.status) {
                 return None;
@@ -241,6 +255,7 @@ impl JobRepository for MemoryStore {
             };
             stored.token = Some(assignment.token_digest);
             stored.instance_runner = assignment.instance_runner;
+            stored.cancel_gracefully = assignment.cancel_gracefully;
             let job = &mut stored.job;
             job.status = JobStatus::Running;
             job.runner_id = Some(assignment.runner);
@@ -297,6 +312,49 @@ impl JobRepository for MemoryStore {
 
     fn trace(&self, id: JobId) -> RepoResult<Option<Vec<u8>>> {
         Ok(self.with(|s| s.stored_job(id).map(|j| j.trace.clone())))
+    }
+
+    fn overdue_jobs(&self, overdue: &Overdue, limit: usize) -> RepoResult<Vec<JobId>> {
+        Ok(self.with(|s| {
+            let mut due: Vec<(DateTime<Utc>, JobId)> = s
+                .jobs
+                .iter()
+                .filter(|j| overdue.statuses.contains(&j.job.status))
+                .filter_map(|j| {
+                    let time = match overdue.clock {
+                        JobClock::Deadline => j.deadline?,
+                        JobClock::Updated => j.job.updated_at,
+                    };
+                    (time < overdue.before).then_some((time, j.job.id))
+                })
+                .collect();
+            due.sort();
+            due.into_iter().take(limit).map(|(_, id)| id).collect()
+        }))
+    }
+
+    fn set_deadline(&self, id: JobId, deadline: DateTime<Utc>) -> RepoResult<bool> {
+        Ok(self.with(|s| {
+            s.stored_job_mut(id)
+                .map(|stored| stored.deadline = Some(deadline))
+                .is_some()
+        }))
+    }
+
+    fn touch_job(&self, id: JobId, at: DateTime<Utc>) -> RepoResult<bool> {
+        Ok(self.with(|s| {
+            s.stored_job_mut(id)
+                .filter(|stored| stored.job.status.is_processing())
+                .map(|stored| stored.job.updated_at = at)
+                .is_some()
+        }))
+    }
+
+    fn request_finish(&self, id: JobId, at: DateTime<Utc>) -> RepoResult<Option<DateTime<Utc>>> {
+        Ok(self.with(|s| {
+            s.stored_job_mut(id)
+                .map(|stored| *stored.finish_requested_at.get_or_insert(at))
+        }))
     }
 }
 

@@ -188,6 +188,7 @@ impl PipelineRepository for MemoryStore {
             let before = s.pipelines.len();
             s.pipelines.retain(|p| p.id != id);
             s.jobs.retain(|j| j.job.pipeline_id != id);
+            s.remove_orphaned_artifacts();
             s.pipelines.len() != before
         }))
     }

@@ -163,6 +163,8 @@ async fn update(
         failure_reason: None,
         exit_code: None,
         trace: params.string("trace")?.map(String::into_bytes),
+        checksum: None,
+        log_bytesize: None,
     };
     let outcome = state
         .call(move |uc| Ok::<_, ApiError>(uc.update_build(id, update)))

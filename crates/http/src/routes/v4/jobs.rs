@@ -7,8 +7,8 @@ use paddock_domain::job::JobStatus;
 use paddock_domain::job::trace::UPDATE_INTERVAL_SECONDS;
 use paddock_domain::token::PlainToken;
 use paddock_ports::inbound::{
-    JobAuthError, JobRequest, JobRequestOutcome, JobUpdate, JobUpdateError, TraceAppended,
-    TraceError,
+    JobAuthError, JobRequest, JobRequestOutcome, JobUpdate, JobUpdateError, JobUpdated,
+    TraceAppended, TraceError,
 };
 use serde_json::json;
 
@@ -27,7 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// A job id in the path; anything else is a job that does not exist: 403, as GitLab answers
 /// every failed job authentication.
-fn job_id(segment: &str) -> Result<JobId, ApiError> {
+pub(crate) fn job_id(segment: &str) -> Result<JobId, ApiError> {
     segment
         .parse()
         .map(JobId)
@@ -35,7 +35,7 @@ fn job_id(segment: &str) -> Result<JobId, ApiError> {
 }
 
 /// The job token: `JOB-TOKEN`, else the `token` parameter; a missing one is a wrong one.
-fn job_token(req: &HttpRequest, params: &Params) -> Result<PlainToken, ApiError> {
+pub(crate) fn job_token(req: &HttpRequest, params: &Params) -> Result<PlainToken, ApiError> {
     let header = req
         .headers()
         .get("job-token")
@@ -76,7 +76,7 @@ async fn request(
         last_update: params.string("last_update")?,
         features: features(&params)?,
     };
-    match state.call(move |uc| uc.request_job(request)).await? {
+    match crate::long_poll::request_job(&state, request).await? {
         JobRequestOutcome::Job(payload) => {
             Ok(HttpResponse::Created().json(entities::job_payload(&payload)))
         }
@@ -96,7 +96,7 @@ fn not_processing(status: JobStatus) -> HttpResponse {
         .json(json!({ "message": "403 Forbidden - Job is not processing on runner" }))
 }
 
-fn auth_error(error: JobAuthError) -> Result<HttpResponse, ApiError> {
+pub(crate) fn auth_error(error: JobAuthError) -> Result<HttpResponse, ApiError> {
     match error {
         JobAuthError::Forbidden | JobAuthError::NotFound => Err(ApiError::Forbidden(None)),
         JobAuthError::NotRunning(status) => Ok(not_processing(status)),
@@ -111,20 +111,34 @@ async fn update(
     params: Params,
 ) -> Result<HttpResponse, ApiError> {
     let id = job_id(&path)?;
+    // `output[checksum]`, `output[bytesize]`: a JSON object or form fields.
+    let output = Params::from_object(params.object("output")?.unwrap_or_default());
     let update = JobUpdate {
         token: job_token(&req, &params)?,
         state: params.string("state")?,
         failure_reason: params.string("failure_reason")?,
         exit_code: params.int("exit_code")?,
         trace: params.string("trace")?.map(String::into_bytes),
+        checksum: match params.string("checksum")? {
+            Some(checksum) => Some(checksum),
+            None => output.string("checksum")?,
+        },
+        log_bytesize: output
+            .int("bytesize")?
+            .map(|size| u64::try_from(size).map_err(|_| ApiError::invalid("output[bytesize]")))
+            .transpose()?,
     };
     let outcome = state
         .call(move |uc| Ok::<_, ApiError>(uc.update_job(id, update)))
         .await?;
     match outcome {
-        Ok(status) => Ok(HttpResponse::Ok()
+        Ok(JobUpdated::Applied(status)) => Ok(HttpResponse::Ok()
             .insert_header(("Job-Status", status.as_str()))
             .json(200)),
+        Ok(JobUpdated::Waiting { status, retry_in }) => Ok(HttpResponse::Accepted()
+            .insert_header(("Job-Status", status.as_str()))
+            .insert_header(("X-GitLab-Trace-Update-Interval", retry_in.to_string()))
+            .json(202)),
         Err(JobUpdateError::Auth(error)) => auth_error(error),
         // GitLab answers every state update with its code as the body, a refusal included.
         Err(JobUpdateError::InvalidState) => Ok(HttpResponse::BadRequest().json(400)),
