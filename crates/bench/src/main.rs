@@ -7,11 +7,13 @@
 //! `PADDOCK_BENCH_SECONDS` (each measured phase), `PADDOCK_BENCH_JOBS` (pending jobs per
 //! dispatch run), `PADDOCK_BENCH_RUNNERS` (runners listed), `PADDOCK_BENCH_RATE` (mixed
 //! traffic, requests/s), `PADDOCK_BENCH_CONNECTIONS` (closed-loop connections),
-//! `PADDOCK_BENCH_DISPATCH_CAP` (seconds a dispatch run may take, 60).
+//! `PADDOCK_BENCH_DISPATCH_CAP` (seconds a dispatch run may take, 60), `PADDOCK_BENCH_PARKED`
+//! (parked long polls).
 
 mod baseline;
 mod database;
 mod load;
+mod parked;
 mod process;
 mod scenarios;
 mod table;
@@ -32,6 +34,9 @@ pub struct Knobs {
     pub pollers: Vec<usize>,
     /// The longest a dispatch run may take; what is left pending then is cancelled.
     pub dispatch_cap: Duration,
+    /// Untagged runners parking a long poll in (c), and tagged ones that get its jobs.
+    pub parked: usize,
+    pub tagged: usize,
 }
 
 impl Knobs {
@@ -55,6 +60,8 @@ impl Knobs {
             rate: env("PADDOCK_BENCH_RATE", rate)?,
             connections: env("PADDOCK_BENCH_CONNECTIONS", connections)? as usize,
             pollers,
+            parked: env("PADDOCK_BENCH_PARKED", if smoke { 100.0 } else { 10_000.0 })? as usize,
+            tagged: if smoke { 10 } else { 100 },
             dispatch_cap: Duration::from_secs_f64(env("PADDOCK_BENCH_DISPATCH_CAP", 60.0)?),
         })
     }

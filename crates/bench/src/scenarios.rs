@@ -16,25 +16,43 @@ use crate::process::{self, Served};
 use crate::table::Row;
 use crate::{Fallible, Knobs};
 
-const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
+pub const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
 const JOBS_PER_PIPELINE: u64 = 100;
 const MIB: usize = 1024 * 1024;
 
 /// The paddock under test and what the bench needs to talk to it.
 #[derive(Debug)]
-struct Paddock {
-    served: Served,
-    client: Client,
+pub struct Paddock {
+    pub served: Served,
+    pub client: Client,
     root: String,
-    registration: String,
+    pub registration: String,
 }
 
 impl Paddock {
+    /// A first start on an empty database, with new root and registration tokens.
     fn start(binary: &Path, target: &Target, extra: &[&str]) -> Fallible<Self> {
-        let port = process::free_port()?;
         let suffix = uuid::Uuid::new_v4().simple().to_string();
         let root = format!("glpat-bench-{suffix}");
         let registration = format!("GR1348941bench{suffix}");
+        Self::start_with(binary, target, extra, root, registration)
+    }
+
+    /// Another start on the same database (the tokens are those of the first start).
+    fn restart(self, binary: &Path, target: &Target, extra: &[&str]) -> Fallible<Self> {
+        let (root, registration) = (self.root.clone(), self.registration.clone());
+        self.served.stop();
+        Self::start_with(binary, target, extra, root, registration)
+    }
+
+    fn start_with(
+        binary: &Path,
+        target: &Target,
+        extra: &[&str],
+        root: String,
+        registration: String,
+    ) -> Fallible<Self> {
+        let port = process::free_port()?;
         let mut command = Command::new(binary);
         for (key, _) in std::env::vars() {
             if key.starts_with("PADDOCK_") {
@@ -64,12 +82,12 @@ impl Paddock {
         })
     }
 
-    fn api(&self, path: &str) -> String {
+    pub fn api(&self, path: &str) -> String {
         format!("{}/api/v4{path}", self.served.base)
     }
 
     /// `POST /api/v4<path>` as root with `body`; the JSON answer, which must have `status`.
-    async fn post_json(&self, path: &str, body: Value, status: u16) -> Fallible<Value> {
+    pub async fn post_json(&self, path: &str, body: Value, status: u16) -> Fallible<Value> {
         let response = self
             .client
             .post(self.api(path))
@@ -143,7 +161,7 @@ impl Paddock {
             self.post_json(
                 &format!("/projects/{project}/pipelines/{pipeline}/cancel"),
                 json!({}),
-                200,
+                201,
             )
             .await?;
         }
@@ -273,16 +291,24 @@ pub fn run(
     eprintln!("{}: raw update loop", target.label());
     let raw = target.raw_updates(knobs.phase)?;
     let mut rows = runtime.block_on(http_scenarios(&paddock, &bare, target, knobs, raw))?;
-    rows.insert(
-        3,
-        match long_poll {
-            Some(reason) => Row::new("(c) 10,000 parked long polls", reason.clone()),
-            None => Row::new(
-                "(c) 10,000 parked long polls",
-                "not measured yet: long polling is in this build, the scenario is not",
-            ),
-        },
-    );
+    let title = format!("(c) {} parked long polls", knobs.parked);
+    match long_poll {
+        Some(reason) => {
+            rows.insert(3, Row::new(title, reason.clone()));
+            paddock.served.stop();
+        }
+        None => {
+            eprintln!("{}: (c) parked long polls", target.label());
+            let timeout = crate::parked::TIMEOUT_SECS.to_string();
+            let polling = paddock.restart(binary, target, &["--long-poll-timeout", &timeout])?;
+            let parked =
+                runtime.block_on(crate::parked::measure(&polling, knobs.parked, knobs.tagged));
+            polling.served.stop();
+            for (i, row) in parked?.into_iter().enumerate() {
+                rows.insert(3 + i, row);
+            }
+        }
+    }
     let (rss, bare_rss) = idle[0];
     rows.push(
         Row::new("(h) idle RSS", format!("{:.1} MB", rss as f64 / 1e6))
@@ -308,7 +334,6 @@ pub fn run(
         "raw UPDATE loop (baseline of d)",
         format!("{raw:.0} updates/s"),
     ));
-    paddock.served.stop();
     bare.stop();
     Ok(rows)
 }
