@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -37,11 +38,13 @@ pub async fn measure(paddock: &Paddock, parked: usize, tagged: usize) -> Fallibl
     // once) and parks with it right away; a thousand runners at a time (the listen backlog
     // is finite).
     let url = paddock.api("/jobs/request");
+    let learned = Arc::new(AtomicUsize::new(0));
     let park = |tokens: &[String]| {
         tokens
             .iter()
             .map(|token| {
                 let (client, url, token) = (paddock.client.clone(), url.clone(), token.clone());
+                let learned = learned.clone();
                 tokio::spawn(async move {
                     let first = client
                         .post(&url)
@@ -57,6 +60,7 @@ pub async fn measure(paddock: &Paddock, parked: usize, tagged: usize) -> Fallibl
                                 .map(str::to_owned)
                         })
                         .unwrap_or_default();
+                    learned.fetch_add(1, Ordering::Relaxed);
                     let status = client
                         .post(&url)
                         .header("Content-Type", "application/json")
@@ -75,8 +79,22 @@ pub async fn measure(paddock: &Paddock, parked: usize, tagged: usize) -> Fallibl
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let gpu_polls = park(&gpu);
-    // Settle, then measure memory and idle CPU while everything waits.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Every runner has its value; then wait until the server has parked them all, that is
+    // until it is quiet (under 0.05 cores over half a second, or 60 s at most).
+    let settling = Instant::now();
+    while learned.load(Ordering::Relaxed) < parked + tagged
+        && settling.elapsed() < Duration::from_secs(60)
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    loop {
+        let before = paddock.served.cpu_seconds();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let busy = (paddock.served.cpu_seconds() - before) / 0.5;
+        if busy < 0.05 || settling.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+    }
     let (untagged_polls, early) = answered(untagged_polls).await;
     let (gpu_polls, gpu_early) = answered(gpu_polls).await;
     let early = merge(early, gpu_early);
