@@ -24,3 +24,15 @@ ci:
 # Serve on SQLite in ./paddock-data.
 run *ARGS:
     cargo run --release --bin paddock -- serve {{ARGS}}
+
+# The benchmark harness on SQLite and PostgreSQL, release build (a few minutes); see docs/PERFORMANCE.md.
+bench *ARGS:
+    cargo build --release -p paddock-server --bin paddock
+    cargo build --release -p paddock-bench
+    target/release/paddock-bench {{ARGS}}
+
+# The harness's smoke run (seconds): every scenario with tiny sizes, as CI runs it.
+bench-smoke *ARGS:
+    cargo build --release -p paddock-server --bin paddock
+    cargo build --release -p paddock-bench
+    target/release/paddock-bench --smoke {{ARGS}}
