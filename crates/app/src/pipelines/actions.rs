@@ -45,6 +45,33 @@ fn guard_ref(
     Ok(())
 }
 
+/// The project and its job, if the actor may run the project's pipelines and, for a job of a
+/// protected ref, update that ref.
+fn guarded_job(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    project: &ProjectRef,
+    id: JobId,
+) -> Result<(Project, Job), JobActionError> {
+    let project = runnable(ctx, actor, project)?;
+    let job = job_of(ctx, &project, id)?;
+    guard_ref(ctx, actor, &project, job.protected, &job.ref_name)?;
+    Ok((project, job))
+}
+
+/// The project of a pipeline the actor may act on, under the same rules as [`guarded_job`].
+fn guarded_pipeline(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    project: &ProjectRef,
+    id: PipelineId,
+) -> Result<Project, JobActionError> {
+    let project = runnable(ctx, actor, project)?;
+    let pipeline = pipeline_of(ctx, &project, id)?;
+    guard_ref(ctx, actor, &project, pipeline.protected, &pipeline.ref_name)?;
+    Ok(project)
+}
+
 fn pipeline_of(
     ctx: &Ctx<'_>,
     project: &Project,
@@ -113,9 +140,7 @@ pub fn cancel_job(
     project: &ProjectRef,
     id: JobId,
 ) -> Result<JobView, JobActionError> {
-    let project = runnable(ctx, actor, project)?;
-    let job = job_of(ctx, &project, id)?;
-    guard_ref(ctx, actor, &project, job.protected, &job.ref_name)?;
+    let (project, job) = guarded_job(ctx, actor, project, id)?;
     cancel(ctx, &job)?;
     progress::process(ctx, job.pipeline_id)?;
     job_view(ctx, &project, id)
@@ -127,9 +152,7 @@ pub fn cancel_pipeline(
     project: &ProjectRef,
     id: PipelineId,
 ) -> Result<PipelineView, JobActionError> {
-    let project = runnable(ctx, actor, project)?;
-    let pipeline = pipeline_of(ctx, &project, id)?;
-    guard_ref(ctx, actor, &project, pipeline.protected, &pipeline.ref_name)?;
+    let project = guarded_pipeline(ctx, actor, project, id)?;
     for job in latest(ctx.out.jobs.pipeline_jobs(id)?) {
         cancel(ctx, &job)?;
     }
@@ -166,9 +189,7 @@ pub fn retry_job(
     project: &ProjectRef,
     id: JobId,
 ) -> Result<JobView, JobActionError> {
-    let project = runnable(ctx, actor, project)?;
-    let job = job_of(ctx, &project, id)?;
-    guard_ref(ctx, actor, &project, job.protected, &job.ref_name)?;
+    let (project, job) = guarded_job(ctx, actor, project, id)?;
     if job.retried || !RETRYABLE.contains(&job.status) {
         return Err(JobActionError::Forbidden(Some(NOT_RETRYABLE)));
     }
@@ -208,9 +229,7 @@ pub fn retry_pipeline(
     project: &ProjectRef,
     id: PipelineId,
 ) -> Result<PipelineView, JobActionError> {
-    let project = runnable(ctx, actor, project)?;
-    let pipeline = pipeline_of(ctx, &project, id)?;
-    guard_ref(ctx, actor, &project, pipeline.protected, &pipeline.ref_name)?;
+    let project = guarded_pipeline(ctx, actor, project, id)?;
     let jobs = latest(ctx.out.jobs.pipeline_jobs(id)?);
     for job in jobs
         .iter()
@@ -237,9 +256,7 @@ pub fn play_job(
     project: &ProjectRef,
     id: JobId,
 ) -> Result<JobView, JobActionError> {
-    let project = runnable(ctx, actor, project)?;
-    let job = job_of(ctx, &project, id)?;
-    guard_ref(ctx, actor, &project, job.protected, &job.ref_name)?;
+    let (project, job) = guarded_job(ctx, actor, project, id)?;
     if job.status != JobStatus::Manual {
         return Err(JobActionError::Rejected(UNPLAYABLE));
     }
