@@ -9,10 +9,9 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use paddock_domain::job::artifact::{ArtifactFormat, ArtifactType};
 use paddock_domain::token::PlainToken;
-use paddock_ports::inbound::{ArtifactUpload, ArtifactUploadError, ProjectRef, What};
+use paddock_ports::inbound::{ArtifactUpload, ArtifactUploadError};
 
 use super::jobs::{auth_error, job_id, job_token};
-use super::numeric_id;
 use crate::auth::{Auth, MaybeAuth};
 use crate::error::ApiError;
 use crate::params::Params;
@@ -93,22 +92,12 @@ async fn download(
     Ok(file_response(file))
 }
 
-fn user_job(
-    path: web::Path<(String, String)>,
-) -> Result<(ProjectRef, paddock_domain::JobId), ApiError> {
-    let (project, id) = path.into_inner();
-    Ok((
-        ProjectRef::parse(&project),
-        paddock_domain::JobId(numeric_id(&id, What::Job)?),
-    ))
-}
-
 async fn user_download(
     state: web::Data<ApiState>,
     auth: MaybeAuth,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (project, id) = user_job(path)?;
+    let (project, id) = super::pipelines::project_job(path)?;
     let actor = auth.actor();
     let file = state
         .call(move |uc| uc.job_artifacts_file(actor.as_ref(), &project, id))
@@ -121,7 +110,7 @@ async fn user_delete(
     auth: Auth,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (project, id) = user_job(path)?;
+    let (project, id) = super::pipelines::project_job(path)?;
     let actor = auth.actor();
     state
         .call(move |uc| uc.delete_job_artifacts(&actor, &project, id))

@@ -91,12 +91,27 @@ pub(crate) fn job_statuses(
     Ok((!known.is_empty()).then_some(known))
 }
 
-fn pipeline_id(segment: &str) -> Result<PipelineId, ApiError> {
-    numeric_id(segment, What::Pipeline).map(PipelineId)
+/// `/projects/:id/pipelines/:pipeline_id`: the project and the pipeline's id (404 unless
+/// numeric).
+fn project_pipeline(
+    path: web::Path<(String, String)>,
+) -> Result<(ProjectRef, PipelineId), ApiError> {
+    let (project, id) = path.into_inner();
+    Ok((
+        ProjectRef::parse(&project),
+        PipelineId(numeric_id(&id, What::Pipeline)?),
+    ))
 }
 
-fn job_id(segment: &str) -> Result<JobId, ApiError> {
-    numeric_id(segment, What::Job).map(JobId)
+/// `/projects/:id/jobs/:job_id`: the project and the job's id (404 unless numeric).
+pub(super) fn project_job(
+    path: web::Path<(String, String)>,
+) -> Result<(ProjectRef, JobId), ApiError> {
+    let (project, id) = path.into_inner();
+    Ok((
+        ProjectRef::parse(&project),
+        JobId(numeric_id(&id, What::Job)?),
+    ))
 }
 
 fn pipeline_json(view: &PipelineView, state: &ApiState) -> Value {
@@ -291,9 +306,7 @@ async fn show(
     auth: MaybeAuth,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (project, id) = path.into_inner();
-    let project = ProjectRef::parse(&project);
-    let id = pipeline_id(&id)?;
+    let (project, id) = project_pipeline(path)?;
     let actor = auth.actor();
     let view = state
         .call(move |uc| uc.pipeline(actor.as_ref(), &project, id))
@@ -306,9 +319,7 @@ async fn delete(
     auth: Auth,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (project, id) = path.into_inner();
-    let project = ProjectRef::parse(&project);
-    let id = pipeline_id(&id)?;
+    let (project, id) = project_pipeline(path)?;
     let actor = auth.actor();
     state
         .call(move |uc| uc.delete_pipeline(&actor, &project, id))
@@ -333,9 +344,7 @@ async fn pipeline_jobs(
     path: web::Path<(String, String)>,
     params: Params,
 ) -> Result<HttpResponse, ApiError> {
-    let (project, id) = path.into_inner();
-    let project = ProjectRef::parse(&project);
-    let id = pipeline_id(&id)?;
+    let (project, id) = project_pipeline(path)?;
     let page = page_request(&params)?;
     let query = job_query(&params, Sort::Asc)?;
     let actor = auth.actor();
@@ -380,9 +389,7 @@ async fn show_job(
     auth: MaybeAuth,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (project, id) = path.into_inner();
-    let project = ProjectRef::parse(&project);
-    let id = job_id(&id)?;
+    let (project, id) = project_job(path)?;
     let actor = auth.actor();
     let view = state
         .call(move |uc| uc.job(actor.as_ref(), &project, id))
@@ -395,9 +402,7 @@ async fn trace(
     auth: MaybeAuth,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (project, id) = path.into_inner();
-    let project = ProjectRef::parse(&project);
-    let id = job_id(&id)?;
+    let (project, id) = project_job(path)?;
     let actor = auth.actor();
     let log = state
         .call(move |uc| uc.job_trace(actor.as_ref(), &project, id))
@@ -412,9 +417,7 @@ async fn cancel_pipeline(
     auth: Auth,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (project, id) = path.into_inner();
-    let project = ProjectRef::parse(&project);
-    let id = pipeline_id(&id)?;
+    let (project, id) = project_pipeline(path)?;
     let actor = auth.actor();
     let view = state
         .call(move |uc| uc.cancel_pipeline(&actor, &project, id))
@@ -427,9 +430,7 @@ async fn retry_pipeline(
     auth: Auth,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (project, id) = path.into_inner();
-    let project = ProjectRef::parse(&project);
-    let id = pipeline_id(&id)?;
+    let (project, id) = project_pipeline(path)?;
     let actor = auth.actor();
     let view = state
         .call(move |uc| uc.retry_pipeline(&actor, &project, id))
@@ -451,9 +452,7 @@ async fn job_action(
     path: web::Path<(String, String)>,
     action: JobAction,
 ) -> Result<HttpResponse, ApiError> {
-    let (project, id) = path.into_inner();
-    let project = ProjectRef::parse(&project);
-    let id = job_id(&id)?;
+    let (project, id) = project_job(path)?;
     let actor = auth.actor();
     let view = state
         .call(move |uc| match action {
