@@ -3,7 +3,7 @@
 //! connections, measures a bare actix-web route and a raw update loop in the same run, and
 //! prints one table per database (docs/PERFORMANCE.md).
 //!
-//! `paddock-bench [--smoke] [--db sqlite|postgres|both]`; knobs in the environment:
+//! `paddock-bench [--smoke] [--db sqlite|postgres|both] [--only abcdefgh]`; knobs in the environment:
 //! `PADDOCK_BENCH_SECONDS` (each measured phase), `PADDOCK_BENCH_JOBS` (pending jobs per
 //! dispatch run), `PADDOCK_BENCH_RUNNERS` (runners listed), `PADDOCK_BENCH_RATE` (mixed
 //! traffic, requests/s), `PADDOCK_BENCH_CONNECTIONS` (closed-loop connections),
@@ -37,10 +37,17 @@ pub struct Knobs {
     /// Untagged runners parking a long poll in (c), and tagged ones that get its jobs.
     pub parked: usize,
     pub tagged: usize,
+    /// The scenarios to run (`--only abd`); all when empty.
+    pub only: String,
 }
 
 impl Knobs {
-    fn new(smoke: bool) -> Fallible<Self> {
+    /// Whether scenario `letter` runs.
+    pub fn runs(&self, letter: char) -> bool {
+        self.only.is_empty() || self.only.contains(letter)
+    }
+
+    fn new(smoke: bool, only: String) -> Fallible<Self> {
         let env = |name: &str, default: f64| -> Fallible<f64> {
             match std::env::var(name) {
                 Ok(text) => Ok(text.parse().map_err(|_| format!("{name}: not a number"))?),
@@ -63,6 +70,7 @@ impl Knobs {
             parked: env("PADDOCK_BENCH_PARKED", if smoke { 100.0 } else { 10_000.0 })? as usize,
             tagged: if smoke { 10 } else { 100 },
             dispatch_cap: Duration::from_secs_f64(env("PADDOCK_BENCH_DISPATCH_CAP", 60.0)?),
+            only,
         })
     }
 }
@@ -89,14 +97,27 @@ fn run() -> Fallible<()> {
     if !["sqlite", "postgres", "both"].contains(&db) {
         return Err("--db sqlite|postgres|both".into());
     }
-    let knobs = Knobs::new(smoke)?;
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+        .unwrap_or_default();
+    if !only.chars().all(|c| ('a'..='h').contains(&c)) {
+        return Err("--only takes scenario letters, e.g. --only ad".into());
+    }
+    let knobs = Knobs::new(smoke, only)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(baseline::workers())
         .enable_all()
         .build()?;
     let paddock = process::paddock_binary()?;
     table::print_header(&knobs, &paddock);
-    let long_poll = scenarios::long_poll_probe(&runtime, &paddock)?;
+    let long_poll = if knobs.runs('c') {
+        scenarios::long_poll_probe(&runtime, &paddock)?
+    } else {
+        None
+    };
     if db != "postgres" {
         let target = database::Target::sqlite()?;
         let rows = scenarios::run(&runtime, &paddock, &target, &knobs, &long_poll)?;

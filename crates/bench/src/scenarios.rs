@@ -289,12 +289,17 @@ pub fn run(
         ),
     ];
     eprintln!("{}: raw update loop", target.label());
-    let raw = target.raw_updates(knobs.phase)?;
+    let raw = if knobs.runs('d') {
+        target.raw_updates(knobs.phase)?
+    } else {
+        f64::NAN
+    };
     let mut rows = runtime.block_on(http_scenarios(&paddock, &bare, target, knobs, raw))?;
     let title = format!("(c) {} parked long polls", knobs.parked);
     match long_poll {
+        _ if !knobs.runs('c') => paddock.served.stop(),
         Some(reason) => {
-            rows.insert(3, Row::new(title, reason.clone()));
+            rows.insert(rows.len().min(3), Row::new(title, reason.clone()));
             paddock.served.stop();
         }
         None => {
@@ -304,8 +309,9 @@ pub fn run(
             let parked =
                 runtime.block_on(crate::parked::measure(&polling, knobs.parked, knobs.tagged));
             polling.served.stop();
+            let at = rows.len().min(3);
             for (i, row) in parked?.into_iter().enumerate() {
-                rows.insert(3 + i, row);
+                rows.insert(at + i, row);
             }
         }
     }
@@ -330,10 +336,12 @@ pub fn run(
         )
         .target("≤ 1 s", ready <= 1_000_000),
     );
-    rows.push(Row::new(
-        "raw UPDATE loop (baseline of d)",
-        format!("{raw:.0} updates/s"),
-    ));
+    if knobs.runs('d') {
+        rows.push(Row::new(
+            "raw UPDATE loop (baseline of d)",
+            format!("{raw:.0} updates/s"),
+        ));
+    }
     bare.stop();
     Ok(rows)
 }
@@ -374,23 +382,59 @@ async fn http_scenarios(
         .runners(connections.max(*knobs.pollers.iter().max().unwrap_or(&1)))
         .await?;
     let request_url = paddock.api("/jobs/request");
-    let first = client
-        .post(&request_url)
-        .json(&json!({"token": tokens[0]}))
-        .send()
-        .await?;
-    let last_update = first
-        .headers()
-        .get("X-GitLab-Last-Update")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let with_last_update: Arc<Vec<String>> = Arc::new(
+    // Each runner polls with the last `X-GitLab-Last-Update` it was given, as gitlab-runner
+    // does (the value is per runner, and moves on when its entry is read again).
+    let current: Arc<Vec<std::sync::Mutex<String>>> = Arc::new(
         tokens
             .iter()
-            .map(|t| json!({"token": t, "last_update": last_update}).to_string())
+            .map(|_| std::sync::Mutex::new(String::new()))
             .collect(),
     );
+    let with_last_update = {
+        let (client, url, tokens, current) = (
+            client.clone(),
+            request_url.clone(),
+            Arc::new(tokens.clone()),
+            current.clone(),
+        );
+        move |worker: usize, seq: u64| {
+            let runner = (worker + seq as usize) % tokens.len();
+            let value = current[runner]
+                .lock()
+                .map(|v| v.clone())
+                .unwrap_or_default();
+            let mut body = json!({ "token": tokens[runner] });
+            if !value.is_empty() {
+                body["last_update"] = json!(value);
+            }
+            let request = client
+                .post(&url)
+                .header("Content-Type", "application/json")
+                .body(body.to_string());
+            let current = current.clone();
+            async move {
+                let Ok(response) = request.send().await else {
+                    return (0, 0);
+                };
+                if let Some(value) = response
+                    .headers()
+                    .get("X-GitLab-Last-Update")
+                    .and_then(|v| v.to_str().ok())
+                    && let Ok(mut slot) = current[runner].lock()
+                {
+                    *slot = value.to_owned();
+                }
+                let status = response.status().as_u16();
+                let _ = response.bytes().await;
+                (status, 0)
+            }
+        }
+    };
+    let with_last_update = Arc::new(with_last_update);
+    // Every runner learns its value first.
+    for runner in 0..tokens.len() {
+        (with_last_update)(runner, 0).await;
+    }
     let without: Arc<Vec<String>> = Arc::new(
         tokens
             .iter()
@@ -408,52 +452,54 @@ async fn http_scenarios(
             async move { (send(request).await.0, 0) }
         }
     };
-    eprintln!("{label}: (a) idle poll, matching last_update");
-    let a = load::closed(
-        connections,
-        knobs.phase,
-        None,
-        poll(with_last_update.clone()),
-    )
-    .await;
-    rows.push(
-        Row::new(
-            "(a) idle poll, matching last_update",
-            format!("{:.0} req/s ({})", a.rate(), a.status_summary()),
-        )
-        .baseline(bare_text.clone(), a.rate() / bare_rate)
-        .target("≥ 0.50 of bare", a.rate() / bare_rate >= 0.5)
-        .client(a.client_cores()),
-    );
-    let half = bare_rate / 2.0;
-    let a_half = load::open(half, knobs.phase, poll(with_last_update)).await;
-    rows.push(
-        Row::new(
-            format!("(a) p99 at half the bare rate ({half:.0} req/s)"),
-            format!(
-                "p99 {:.2} ms (served {:.0} req/s)",
-                a_half.quantile_ms(0.99),
-                a_half.rate()
-            ),
-        )
-        .target("p99 ≤ 2 ms", a_half.quantile_ms(0.99) <= 2.0)
-        .client(a_half.client_cores()),
-    );
-    eprintln!("{label}: (b) idle poll, no last_update");
-    let b = load::closed(connections, knobs.phase, None, poll(without.clone())).await;
-    rows.push(
-        Row::new(
-            "(b) idle poll, no last_update, no jobs",
-            format!("{:.0} req/s ({})", b.rate(), b.status_summary()),
-        )
-        .baseline(bare_text.clone(), b.rate() / bare_rate)
-        .target("≥ 0.20 of bare", b.rate() / bare_rate >= 0.2)
-        .client(b.client_cores()),
-    );
+    let cached = || {
+        let step = with_last_update.clone();
+        move |worker: usize, seq: u64| step(worker, seq)
+    };
+    if knobs.runs('a') {
+        eprintln!("{label}: (a) idle poll, matching last_update");
+        let a = load::closed(connections, knobs.phase, None, cached()).await;
+        rows.push(
+            Row::new(
+                "(a) idle poll, matching last_update",
+                format!("{:.0} req/s ({})", a.rate(), a.status_summary()),
+            )
+            .baseline(bare_text.clone(), a.rate() / bare_rate)
+            .target("≥ 0.50 of bare", a.rate() / bare_rate >= 0.5)
+            .client(a.client_cores()),
+        );
+        let half = bare_rate / 2.0;
+        let a_half = load::open(half, knobs.phase, cached()).await;
+        rows.push(
+            Row::new(
+                format!("(a) p99 at half the bare rate ({half:.0} req/s)"),
+                format!(
+                    "p99 {:.2} ms (served {:.0} req/s)",
+                    a_half.quantile_ms(0.99),
+                    a_half.rate()
+                ),
+            )
+            .target("p99 ≤ 2 ms", a_half.quantile_ms(0.99) <= 2.0)
+            .client(a_half.client_cores()),
+        );
+    }
+    if knobs.runs('b') {
+        eprintln!("{label}: (b) idle poll, no last_update");
+        let b = load::closed(connections, knobs.phase, None, poll(without.clone())).await;
+        rows.push(
+            Row::new(
+                "(b) idle poll, no last_update, no jobs",
+                format!("{:.0} req/s ({})", b.rate(), b.status_summary()),
+            )
+            .baseline(bare_text.clone(), b.rate() / bare_rate)
+            .target("≥ 0.20 of bare", b.rate() / bare_rate >= 0.2)
+            .client(b.client_cores()),
+        );
+    }
 
     // (d) dispatch: each level drains its own pending jobs (or stops at the cap, and the
     // rest is cancelled so that later scenarios see no pending job).
-    for &pollers in &knobs.pollers {
+    for &pollers in knobs.pollers.iter().filter(|_| knobs.runs('d')) {
         eprintln!("{label}: (d) seeding {} pending jobs", knobs.jobs);
         let seeding = Instant::now();
         let (project, pipelines) = paddock
@@ -504,11 +550,16 @@ async fn http_scenarios(
         );
     }
     let appenders = connections.min(16);
-    let jobs: Arc<Vec<TakenJob>> = Arc::new(paddock.running_jobs(&tokens, 3 * appenders).await?);
+    let jobs: Arc<Vec<TakenJob>> = if knobs.runs('e') || knobs.runs('g') {
+        Arc::new(paddock.running_jobs(&tokens, 3 * appenders).await?)
+    } else {
+        Arc::new(Vec::new())
+    };
 
     // (e) log appends: each connection appends to its own job.
     let third = appenders;
-    for (size, name, first_job) in [(4 * 1024, "4 KiB", 0), (MIB, "1 MiB", third)] {
+    let sizes = [(4 * 1024, "4 KiB", 0), (MIB, "1 MiB", third)];
+    for (size, name, first_job) in sizes.into_iter().filter(|_| knobs.runs('e')) {
         eprintln!("{label}: (e) appends of {name}");
         let data = actix_web::web::Bytes::from(vec![b'x'; size]);
         let bare_append = {
@@ -550,138 +601,142 @@ async fn http_scenarios(
         rows.push(row);
     }
 
-    // (f) listing over many runners, one connection.
-    eprintln!("{label}: (f) seeding {} runners in SQL", knobs.runners);
-    let (template, _) = paddock
-        .runner(json!({"description": "template", "tag_list": "docker,linux"}))
-        .await?;
-    let seeding = Instant::now();
-    target.clone_runners(template, knobs.runners)?;
-    let seeded_in = seeding.elapsed();
-    let queries = Arc::new(
-        [
-            "/runners/all?tag_list=docker&per_page=20",
-            "/runners/all?type=instance_type&paused=false&per_page=20",
-            "/runners/all?status=never_contacted&per_page=20&page=50",
-            "/runners/all?search=bench-4242&per_page=20",
-        ]
-        .map(|q| paddock.api(q)),
-    );
-    eprintln!("{label}: (f) listing");
-    let list = {
-        let (client, root) = (client.clone(), paddock.root.clone());
-        load::closed(1, knobs.phase, None, move |_, seq| {
-            let request = client
-                .get(&queries[seq as usize % queries.len()])
-                .header("PRIVATE-TOKEN", &root);
-            async move { (send(request).await.0, 0) }
-        })
-        .await
-    };
-    let bare_get = {
-        let (client, url) = (client.clone(), bare_url.clone());
-        load::closed(1, knobs.phase, None, move |_, _| {
-            let request = client.get(&url);
-            async move { (send(request).await.0, 0) }
-        })
-        .await
-    };
-    rows.push(
-        Row::new(
-            format!(
-                "(f) GET /runners/all + filters, {} SQL-cloned runners (in {:.1} s)",
-                knobs.runners,
-                seeded_in.as_secs_f64()
-            ),
-            format!(
-                "p50 {:.2} ms, p99 {:.2} ms ({})",
-                list.quantile_ms(0.5),
-                list.quantile_ms(0.99),
-                list.status_summary()
-            ),
-        )
-        .baseline(
-            format!(
-                "p50 {:.2} ms, p99 {:.2} ms",
-                bare_get.quantile_ms(0.5),
-                bare_get.quantile_ms(0.99)
-            ),
-            list.quantile_ms(0.99) / bare_get.quantile_ms(0.99),
-        )
-        .target("p99 ≤ 20 ms", list.quantile_ms(0.99) <= 20.0)
-        .client(list.client_cores()),
-    );
-
-    // (g) mixed runner traffic at a fixed rate: server CPU.
-    eprintln!("{label}: (g) mixed traffic");
-    let rate = knobs.rate;
-    let bare_cpu_before = bare.cpu_seconds();
-    let bare_mixed = {
-        let (client, url, body) = (client.clone(), bare_url.clone(), small.clone());
-        load::open(rate, knobs.phase, move |_, _| {
-            let request = client
-                .post(&url)
-                .header("Content-Type", "application/json")
-                .body(body.clone());
-            async move { (send(request).await.0, 0) }
-        })
-        .await
-    };
-    let bare_cores = (bare.cpu_seconds() - bare_cpu_before) / bare_mixed.elapsed.as_secs_f64();
-    let cpu_before = paddock.served.cpu_seconds();
-    let mixed = {
-        let polls = poll(without);
-        let appends = append_step(
-            paddock,
-            jobs.clone(),
-            2 * third,
-            actix_web::web::Bytes::from(vec![b'y'; 4 * 1024]),
+    if knobs.runs('f') {
+        // (f) listing over many runners, one connection.
+        eprintln!("{label}: (f) seeding {} runners in SQL", knobs.runners);
+        let (template, _) = paddock
+            .runner(json!({"description": "template", "tag_list": "docker,linux"}))
+            .await?;
+        let seeding = Instant::now();
+        target.clone_runners(template, knobs.runners)?;
+        let seeded_in = seeding.elapsed();
+        let queries = Arc::new(
+            [
+                "/runners/all?tag_list=docker&per_page=20",
+                "/runners/all?type=instance_type&paused=false&per_page=20",
+                "/runners/all?status=never_contacted&per_page=20&page=50",
+                "/runners/all?search=bench-4242&per_page=20",
+            ]
+            .map(|q| paddock.api(q)),
         );
-        let update_jobs = jobs.clone();
-        let (client, api) = (client.clone(), paddock.api(""));
-        let step = Arc::new((polls, appends));
-        load::open(rate, knobs.phase, move |_, seq| {
-            let step = step.clone();
-            let (client, api, jobs) = (client.clone(), api.clone(), update_jobs.clone());
-            async move {
-                match seq % 20 {
-                    0..16 => (step.0)(0, seq).await,
-                    16..19 => (step.1)(seq as usize % 16, seq).await,
-                    _ => {
-                        let job = &jobs[seq as usize % jobs.len()];
-                        let request = client
-                            .put(format!("{api}/jobs/{}", job.id))
-                            .header("JOB-TOKEN", &job.token)
-                            .header("Content-Type", "application/json")
-                            .body(r#"{"state":"running"}"#);
-                        (send(request).await.0, 0)
+        eprintln!("{label}: (f) listing");
+        let list = {
+            let (client, root) = (client.clone(), paddock.root.clone());
+            load::closed(1, knobs.phase, None, move |_, seq| {
+                let request = client
+                    .get(&queries[seq as usize % queries.len()])
+                    .header("PRIVATE-TOKEN", &root);
+                async move { (send(request).await.0, 0) }
+            })
+            .await
+        };
+        let bare_get = {
+            let (client, url) = (client.clone(), bare_url.clone());
+            load::closed(1, knobs.phase, None, move |_, _| {
+                let request = client.get(&url);
+                async move { (send(request).await.0, 0) }
+            })
+            .await
+        };
+        rows.push(
+            Row::new(
+                format!(
+                    "(f) GET /runners/all + filters, {} SQL-cloned runners (in {:.1} s)",
+                    knobs.runners,
+                    seeded_in.as_secs_f64()
+                ),
+                format!(
+                    "p50 {:.2} ms, p99 {:.2} ms ({})",
+                    list.quantile_ms(0.5),
+                    list.quantile_ms(0.99),
+                    list.status_summary()
+                ),
+            )
+            .baseline(
+                format!(
+                    "p50 {:.2} ms, p99 {:.2} ms",
+                    bare_get.quantile_ms(0.5),
+                    bare_get.quantile_ms(0.99)
+                ),
+                list.quantile_ms(0.99) / bare_get.quantile_ms(0.99),
+            )
+            .target("p99 ≤ 20 ms", list.quantile_ms(0.99) <= 20.0)
+            .client(list.client_cores()),
+        );
+    }
+
+    if knobs.runs('g') {
+        // (g) mixed runner traffic at a fixed rate: server CPU.
+        eprintln!("{label}: (g) mixed traffic");
+        let rate = knobs.rate;
+        let bare_cpu_before = bare.cpu_seconds();
+        let bare_mixed = {
+            let (client, url, body) = (client.clone(), bare_url.clone(), small.clone());
+            load::open(rate, knobs.phase, move |_, _| {
+                let request = client
+                    .post(&url)
+                    .header("Content-Type", "application/json")
+                    .body(body.clone());
+                async move { (send(request).await.0, 0) }
+            })
+            .await
+        };
+        let bare_cores = (bare.cpu_seconds() - bare_cpu_before) / bare_mixed.elapsed.as_secs_f64();
+        let cpu_before = paddock.served.cpu_seconds();
+        let mixed = {
+            let polls = poll(without);
+            let appends = append_step(
+                paddock,
+                jobs.clone(),
+                2 * third,
+                actix_web::web::Bytes::from(vec![b'y'; 4 * 1024]),
+            );
+            let update_jobs = jobs.clone();
+            let (client, api) = (client.clone(), paddock.api(""));
+            let step = Arc::new((polls, appends));
+            load::open(rate, knobs.phase, move |_, seq| {
+                let step = step.clone();
+                let (client, api, jobs) = (client.clone(), api.clone(), update_jobs.clone());
+                async move {
+                    match seq % 20 {
+                        0..16 => (step.0)(0, seq).await,
+                        16..19 => (step.1)(seq as usize % 16, seq).await,
+                        _ => {
+                            let job = &jobs[seq as usize % jobs.len()];
+                            let request = client
+                                .put(format!("{api}/jobs/{}", job.id))
+                                .header("JOB-TOKEN", &job.token)
+                                .header("Content-Type", "application/json")
+                                .body(r#"{"state":"running"}"#);
+                            (send(request).await.0, 0)
+                        }
                     }
                 }
-            }
-        })
-        .await
-    };
-    let cores = (paddock.served.cpu_seconds() - cpu_before) / mixed.elapsed.as_secs_f64();
-    let machine = crate::baseline::workers() as f64;
-    rows.push(
-        Row::new(
-            format!("(g) mixed 80/15/5 at {rate:.0} req/s"),
-            format!(
-                "{:.2} cores = {:.0}% of {machine:.0} (served {:.0} req/s; p99 {:.1} ms; {})",
-                cores,
-                cores / machine * 100.0,
-                mixed.rate(),
-                mixed.quantile_ms(0.99),
-                mixed.status_summary()
-            ),
-        )
-        .baseline(format!("{bare_cores:.2} cores"), cores / bare_cores)
-        .target(
-            "≤ 50% of the cores, at the rate",
-            cores <= machine / 2.0 && mixed.rate() >= 0.95 * rate,
-        )
-        .client(mixed.client_cores()),
-    );
+            })
+            .await
+        };
+        let cores = (paddock.served.cpu_seconds() - cpu_before) / mixed.elapsed.as_secs_f64();
+        let machine = crate::baseline::workers() as f64;
+        rows.push(
+            Row::new(
+                format!("(g) mixed 80/15/5 at {rate:.0} req/s"),
+                format!(
+                    "{:.2} cores = {:.0}% of {machine:.0} (served {:.0} req/s; p99 {:.1} ms; {})",
+                    cores,
+                    cores / machine * 100.0,
+                    mixed.rate(),
+                    mixed.quantile_ms(0.99),
+                    mixed.status_summary()
+                ),
+            )
+            .baseline(format!("{bare_cores:.2} cores"), cores / bare_cores)
+            .target(
+                "≤ 50% of the cores, at the rate",
+                cores <= machine / 2.0 && mixed.rate() >= 0.95 * rate,
+            )
+            .client(mixed.client_cores()),
+        );
+    }
     Ok(rows)
 }
 
