@@ -413,9 +413,11 @@ on_both_backends! {
         // Shared runners disabled too: not the instance runner either.
         expect_json(server.put(&format!("/projects/{in_sub}")).json(&json!({"shared_runners_enabled": false})), 200);
         assert!(server.request_job(&instance_runner).is_none());
-        // Enabled again: the instance runner takes it.
+        let value = no_job(&server, json!({"token": instance_runner}));
+        // Enabled again: the instance runner takes it, though it polls with the value it had
+        // (its queue value moved on).
         expect_json(server.put(&format!("/projects/{in_sub}")).json(&json!({"shared_runners_enabled": true})), 200);
-        let job = server.take_job(&instance_runner);
+        let job = server.request_job_with(&instance_runner, json!({"last_update": value})).expect("the job of the reopened project");
         assert_eq!(job["job_info"]["project_id"], in_sub);
     }
 

@@ -23,6 +23,13 @@ impl JobAgentUseCases for Paddock {
         request::execute(&self.runner_ctx(), request)
     }
 
+    fn request_job_from_memory(
+        &self,
+        request: &JobRequest,
+    ) -> Option<Result<JobRequestOutcome, RunnerAuthError>> {
+        request::from_memory(&self.runner_ctx(), request)
+    }
+
     fn watch_queue(&self, token: &PlainToken, last_update: &str) -> Option<QueueWatch> {
         if token.is_empty() {
             return None;

@@ -2,8 +2,9 @@
 //! runner (so that an idle poll needs no database), its projects, and its queue value, GitLab's
 //! `X-GitLab-Last-Update`.
 //!
-//! A poll whose `last_update` equals the runner's value is answered "no job" from here. The
-//! value changes when a job the runner could take becomes pending in this process, when the
+//! A poll whose `last_update` equals the runner's value is answered "no job" from here, and so
+//! is any poll of a runner whose queue was read empty at its current value (nothing it may
+//! take was queued since, or the value would have moved on). The value changes when a job the runner could take becomes pending in this process, when the
 //! runner changes, and when the entry is older than the refresh interval: the only way this
 //! process learns of jobs queued, or runners changed, by another process sharing the database.
 //!
@@ -31,6 +32,8 @@ struct Entry {
     /// The projects of a project runner.
     projects: Vec<ProjectId>,
     value: String,
+    /// The queue was read empty at `value`.
+    empty: bool,
     fetched_at: DateTime<Utc>,
     /// Ticked with each new value; dropped with the entry (both wake parked requests).
     wake: Wake,
@@ -47,6 +50,8 @@ struct Entries {
 pub struct Known {
     pub runner: Runner,
     pub value: String,
+    /// The runner's queue was read empty at this value: no job to offer.
+    pub empty: bool,
 }
 
 /// The runners and queue values of this process.
@@ -96,6 +101,7 @@ impl RunnerQueues {
         (now - entry.fetched_at < refresh).then(|| Known {
             runner: entry.runner.clone(),
             value: entry.value.clone(),
+            empty: entry.empty,
         })
     }
 
@@ -131,6 +137,7 @@ impl RunnerQueues {
                 runner,
                 projects,
                 value: value.clone(),
+                empty: false,
                 fetched_at: now,
                 wake: Wake::default(),
             },
@@ -156,11 +163,35 @@ impl RunnerQueues {
             let value = self.next_value();
             if let Some(entry) = entries.by_token.get_mut(&token) {
                 entry.value = value;
+                entry.empty = false;
                 entry.wake.tick();
                 ticked += 1;
             }
         }
         ticked
+    }
+
+    /// Jobs may have become takeable without becoming pending (a project opened to shared or
+    /// group runners): every runner gets a new value and reads its queue at its next poll.
+    pub fn requeue_all(&self) {
+        let mut entries = self.lock();
+        for entry in entries.by_token.values_mut() {
+            entry.value = self.next_value();
+            entry.empty = false;
+            entry.wake.tick();
+        }
+    }
+
+    /// The runner's queue was read empty after its value `value` was taken: unless the value
+    /// moved on meanwhile (a job was queued), its polls are answered "no job" from memory
+    /// until it does.
+    pub fn read_empty(&self, token: &TokenDigest, value: &str) {
+        let mut entries = self.lock();
+        if let Some(entry) = entries.by_token.get_mut(token)
+            && entry.value == value
+        {
+            entry.empty = true;
+        }
     }
 
     /// A wait for the queue value of a token to move on from `value`: `None` unless `value`
@@ -305,6 +336,41 @@ mod tests {
             "the tagged instance runner runs no untagged job"
         );
         assert_eq!(before[3], after[3]);
+    }
+
+    #[test]
+    fn an_empty_read_holds_until_the_value_moves_on() {
+        let queues = RunnerQueues::new(9);
+        let now = DateTime::<Utc>::UNIX_EPOCH;
+        let refresh = Duration::seconds(10);
+        let token = TokenDigest::of("t");
+        let value = queues.remember(
+            token,
+            runner(1, RunnerType::Instance, None, &[]),
+            vec![],
+            now,
+            0,
+        );
+        assert!(!queues.known(&token, now, refresh).unwrap().empty);
+        // Read empty at an older value (a job was queued meanwhile): not recorded.
+        queues.read_empty(&token, "older");
+        assert!(!queues.known(&token, now, refresh).unwrap().empty);
+        queues.read_empty(&token, &value);
+        assert!(queues.known(&token, now, refresh).unwrap().empty);
+        queues.requeue_all();
+        let requeued = queues.known(&token, now, refresh).unwrap();
+        assert!(!requeued.empty && requeued.value != value);
+        queues.read_empty(&token, &requeued.value);
+        queues.job_pending(
+            &scope(5, &[]),
+            JobNeeds {
+                tags: &[],
+                protected: false,
+            },
+        );
+        let known = queues.known(&token, now, refresh).unwrap();
+        assert!(!known.empty, "a job it may take was queued");
+        assert_ne!(known.value, value);
     }
 
     #[test]

@@ -149,6 +149,39 @@ fn an_idle_poll_with_the_current_value_is_answered_from_memory() {
 }
 
 #[test]
+fn a_poll_after_an_empty_read_is_answered_from_memory_until_a_job_is_queued() {
+    let (app, out, clock) = app();
+    let token = runner(&app);
+    let other = runner(&app);
+    let value = no_job(poll(&app, &token, None));
+    no_job(poll(&app, &other, None));
+    // The queue was read empty at this value: a poll without `last_update` does not read the
+    // database again (the runner deleted behind this process's back still gets "no job").
+    let id = out
+        .runners
+        .runner_by_token(&token.digest())
+        .unwrap()
+        .unwrap()
+        .id;
+    assert!(out.runners.delete_runner(id).unwrap());
+    assert_eq!(no_job(poll(&app, &token, None)), value);
+    assert_eq!(no_job(poll(&app, &token, Some("outdated"))), value);
+    // A job queued in this process moves the value on: the other runner reads the queue.
+    let project = project(&app);
+    pipeline(&app, &project);
+    assert_eq!(job(poll(&app, &other, None)).job.name, "build");
+    // Past the refresh interval the database is asked again.
+    clock.advance(Duration::seconds(11));
+    let refused = app.request_job(JobRequest {
+        token: token.clone(),
+        contact: RunnerContact::default(),
+        last_update: None,
+        features: Vec::new(),
+    });
+    assert_eq!(refused, Err(RunnerAuthError::Forbidden));
+}
+
+#[test]
 fn a_job_becoming_pending_changes_the_value_of_runners_that_can_take_it() {
     let (app, _, _) = app();
     let token = runner(&app);

@@ -15,7 +15,15 @@ use tokio::time::{Instant, sleep_until};
 use crate::error::ApiError;
 use crate::state::ApiState;
 
-async fn ask(state: &ApiState, request: JobRequest) -> Result<JobRequestOutcome, ApiError> {
+/// The use case's answer: from memory on this thread when it needs no database, else on the
+/// blocking pool.
+pub(crate) async fn ask(
+    state: &ApiState,
+    request: JobRequest,
+) -> Result<JobRequestOutcome, ApiError> {
+    if let Some(answer) = state.use_cases.request_job_from_memory(&request) {
+        return answer.map_err(Into::into);
+    }
     state.call(move |uc| uc.request_job(request)).await
 }
 

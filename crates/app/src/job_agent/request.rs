@@ -1,6 +1,7 @@
 //! `POST /jobs/request`: the runner is authenticated (from memory when it polled lately), its
-//! contact recorded, and, unless its `last_update` is still current, it is offered the
-//! pending jobs it may take, in GitLab's order, until one conditional update gives it one.
+//! contact recorded, and, unless its `last_update` is still current or its queue was read
+//! empty at its current value, it is offered the pending jobs it may take, in GitLab's order,
+//! until one conditional update gives it one.
 
 use std::collections::HashMap;
 
@@ -20,13 +21,46 @@ use crate::runners::Ctx;
 /// GitLab's `MAX_QUEUE_DEPTH`: how many pending jobs one request tries before answering 409.
 pub const MAX_QUEUE_DEPTH: usize = 45;
 
+/// The answer when memory alone gives it: a runner known and fresh here that is paused, polls
+/// with its current value, or whose queue was read empty at that value.
+pub fn from_memory(
+    ctx: &Ctx<'_>,
+    request: &JobRequest,
+) -> Option<Result<JobRequestOutcome, RunnerAuthError>> {
+    if request.token.is_empty() {
+        return Some(Err(RunnerAuthError::Forbidden));
+    }
+    let now = ctx.now();
+    let known = ctx
+        .queues
+        .known(&request.token.digest(), now, ctx.config.queue_refresh)?;
+    if is_expired(known.runner.token_expires_at, now) {
+        return Some(Err(RunnerAuthError::Forbidden));
+    }
+    let answer = idle(&known, request)?;
+    ctx.touch(&known.runner, Some(&request.contact));
+    Some(Ok(answer))
+}
+
+/// "No job" without reading the queue, when that is the answer.
+fn idle(known: &Known, request: &JobRequest) -> Option<JobRequestOutcome> {
+    let last_update = known.value.clone();
+    if !known.runner.settings.active {
+        Some(JobRequestOutcome::Paused { last_update })
+    } else if known.empty || request.last_update.as_deref() == Some(known.value.as_str()) {
+        Some(JobRequestOutcome::NoJob { last_update })
+    } else {
+        None
+    }
+}
+
 pub fn execute(ctx: &Ctx<'_>, request: JobRequest) -> Result<JobRequestOutcome, RunnerAuthError> {
     if request.token.is_empty() {
         return Err(RunnerAuthError::Forbidden);
     }
     let digest = request.token.digest();
     let now = ctx.now();
-    let Known { runner, value } = match ctx.queues.known(&digest, now, ctx.config.queue_refresh) {
+    let known = match ctx.queues.known(&digest, now, ctx.config.queue_refresh) {
         Some(known) if !is_expired(known.runner.token_expires_at, now) => known,
         Some(_) => return Err(RunnerAuthError::Forbidden),
         None => {
@@ -40,20 +74,23 @@ pub fn execute(ctx: &Ctx<'_>, request: JobRequest) -> Result<JobRequestOutcome, 
             let value = ctx
                 .queues
                 .remember(digest, runner.clone(), projects, now, epoch);
-            Known { runner, value }
+            Known {
+                runner,
+                value,
+                empty: false,
+            }
         }
     };
-    ctx.touch(&runner, Some(&request.contact));
+    ctx.touch(&known.runner, Some(&request.contact));
+    if let Some(answer) = idle(&known, &request) {
+        return Ok(answer);
+    }
     // The value is taken before the queue is read: a job queued meanwhile changes it, so the
     // runner's next poll reads the queue again.
-    if !runner.settings.active {
-        return Ok(JobRequestOutcome::Paused { last_update: value });
-    }
-    if request.last_update.as_deref() == Some(value.as_str()) {
-        return Ok(JobRequestOutcome::NoJob { last_update: value });
-    }
+    let Known { runner, value, .. } = known;
     let (order, running) = offers(ctx, &runner)?;
     if order.is_empty() {
+        ctx.queues.read_empty(&digest, &value);
         return Ok(JobRequestOutcome::NoJob { last_update: value });
     }
     // Only a lost race makes the answer a 409 (the runner retries at once); jobs dropped

@@ -197,6 +197,14 @@ impl From<RepoError> for TraceError {
 /// The runner-facing job protocol: runner tokens to ask for jobs, job tokens for the rest.
 pub trait JobAgentUseCases {
     fn request_job(&self, request: JobRequest) -> Result<JobRequestOutcome, RunnerAuthError>;
+    /// The answer to a job request when memory alone gives it (a runner known here that is
+    /// paused, whose `last_update` is current, or whose queue was read empty at its current
+    /// value): no database, cheap enough for the async edge. `None`: ask
+    /// [`request_job`](Self::request_job).
+    fn request_job_from_memory(
+        &self,
+        request: &JobRequest,
+    ) -> Option<Result<JobRequestOutcome, RunnerAuthError>>;
     /// A wait for the runner's queue value to move on from `last_update`, from memory only
     /// (no database, cheap enough for the async edge); `None` when `last_update` is not the
     /// current value of an active runner known here: ask again at once instead.

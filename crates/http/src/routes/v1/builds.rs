@@ -139,7 +139,7 @@ async fn register(
         // 2016 runners advertise no features.
         features: Vec::new(),
     };
-    match state.call(move |uc| uc.request_job(request)).await? {
+    match crate::long_poll::ask(&state, request).await? {
         JobRequestOutcome::Job(payload) => {
             Ok(HttpResponse::Created().json(entities::build_details(&payload)))
         }
