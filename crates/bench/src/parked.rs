@@ -23,7 +23,14 @@ pub const TIMEOUT_SECS: u64 = 120;
 /// One parked poll's answer: its status and when it came.
 type Answer = (u16, Instant);
 
-pub async fn measure(paddock: &Paddock, parked: usize, tagged: usize) -> Fallible<Vec<Row>> {
+/// `idle_window`: how long the parked server's CPU is measured; at least the server's queue
+/// refresh (10 s) in a full run, so that the periodic re-reading of parked runners counts.
+pub async fn measure(
+    paddock: &Paddock,
+    parked: usize,
+    tagged: usize,
+    idle_window: Duration,
+) -> Fallible<Vec<Row>> {
     let title = format!("(c) {parked} parked long polls");
     let untagged = register(paddock, parked, json!({})).await?;
     let gpu = register(
@@ -100,7 +107,6 @@ pub async fn measure(paddock: &Paddock, parked: usize, tagged: usize) -> Fallibl
     let early = merge(early, gpu_early);
     let rss_parked = paddock.served.rss_bytes();
     let cpu_before = paddock.served.cpu_seconds();
-    let idle_window = Duration::from_secs(3);
     tokio::time::sleep(idle_window).await;
     let idle_cores = (paddock.served.cpu_seconds() - cpu_before) / idle_window.as_secs_f64();
 
@@ -126,8 +132,10 @@ pub async fn measure(paddock: &Paddock, parked: usize, tagged: usize) -> Fallibl
         .await?;
     let mut delays = Vec::with_capacity(tagged);
     let still_parked = gpu_polls.len();
+    let mut gpu_statuses = BTreeMap::new();
     for poll in gpu_polls {
         let (status, at): Answer = poll.await?;
+        *gpu_statuses.entry(status).or_default() += 1;
         if status == 201 {
             delays.push(at.duration_since(created));
         }
@@ -160,15 +168,20 @@ pub async fn measure(paddock: &Paddock, parked: usize, tagged: usize) -> Fallibl
         .target("≤ 150 MB", extra <= 150.0 && early.is_empty()),
         Row::new(
             format!("{title}: idle CPU"),
-            format!("{:.3} cores", idle_cores),
+            format!(
+                "{:.3} cores (over {:.0} s)",
+                idle_cores,
+                idle_window.as_secs_f64()
+            ),
         ),
         Row::new(
             format!("{title}: pipeline → 201 of {tagged} tagged runners"),
             format!(
-                "p50 {:.1} ms, p99 {:.1} ms ({} of the {still_parked} still parked got a job)",
+                "p50 {:.1} ms, p99 {:.1} ms ({} of the {still_parked} still parked got a job; {})",
                 quantile(0.5),
                 quantile(0.99),
-                delays.len()
+                delays.len(),
+                summary(&gpu_statuses)
             ),
         )
         .target(

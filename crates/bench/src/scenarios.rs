@@ -306,8 +306,12 @@ pub fn run(
             eprintln!("{}: (c) parked long polls", target.label());
             let timeout = crate::parked::TIMEOUT_SECS.to_string();
             let polling = paddock.restart(binary, target, &["--long-poll-timeout", &timeout])?;
-            let parked =
-                runtime.block_on(crate::parked::measure(&polling, knobs.parked, knobs.tagged));
+            let parked = runtime.block_on(crate::parked::measure(
+                &polling,
+                knobs.parked,
+                knobs.tagged,
+                Duration::from_secs(if knobs.smoke { 1 } else { 15 }),
+            ));
             polling.served.stop();
             let at = rows.len().min(3);
             for (i, row) in parked?.into_iter().enumerate() {

@@ -5,6 +5,7 @@
 pub mod adapters;
 mod bootstrap;
 pub mod config;
+mod edge;
 mod logging;
 mod server;
 mod sweeper;

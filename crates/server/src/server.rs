@@ -6,14 +6,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::dev::{ServerHandle, Service};
-use actix_web::middleware::NormalizePath;
 use actix_web::{App, HttpServer, web};
 use futures_util::FutureExt;
 use paddock_http::{ApiState, HttpConfig};
 
 use crate::adapters::ArtifactFiles;
 use crate::config::{Config, ConfigError, StorageConfig};
-use crate::{bootstrap, wiring};
+use crate::{bootstrap, edge, wiring};
 
 /// Secrets that come from the environment only.
 #[derive(Clone, Default)]
@@ -225,20 +224,20 @@ pub async fn start(config: Config, secrets: Secrets) -> Result<Running, StartErr
     let server = HttpServer::new(move || {
         App::new()
             .app_data(app_state.clone())
-            .wrap(NormalizePath::trim())
-            .wrap_fn(|req, srv| {
+            .wrap_fn(|mut req, srv| {
+                edge::normalize_path(&mut req);
                 let method = req.method().clone();
                 let path = req.path().to_owned();
                 let begun = Instant::now();
                 srv.call(req).map(move |result| {
                     if let Ok(response) = &result {
-                        tracing::info!(
-                            http.method = %method,
-                            http.path = %path,
-                            http.status = response.status().as_u16(),
-                            duration_ms = begun.elapsed().as_secs_f64() * 1000.0,
-                            "request"
-                        );
+                        let status = response.status().as_u16();
+                        let duration_ms = begun.elapsed().as_secs_f64() * 1000.0;
+                        if edge::is_idle_poll(&path, status) {
+                            tracing::debug!(http.method = %method, http.path = %path, http.status = status, duration_ms, "request");
+                        } else {
+                            tracing::info!(http.method = %method, http.path = %path, http.status = status, duration_ms, "request");
+                        }
                     }
                     result
                 })
