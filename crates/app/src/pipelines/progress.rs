@@ -150,14 +150,20 @@ pub fn tick(ctx: &Ctx<'_>, jobs: &[Job]) -> RepoResult<()> {
         shared_runners_enabled: project.shared_runners_enabled,
         group_runners_enabled: project.group_runners_enabled,
     };
+    // Jobs with the same needs tick the same runners: once is enough (a pipeline's jobs mostly
+    // share them, and each tick looks at every runner this process knows).
+    let mut needs: Vec<JobNeeds<'_>> = Vec::with_capacity(jobs.len());
     for job in jobs {
-        ctx.queues.job_pending(
-            &scope,
-            JobNeeds {
-                tags: &job.tags,
-                protected: job.protected,
-            },
-        );
+        let need = JobNeeds {
+            tags: &job.tags,
+            protected: job.protected,
+        };
+        if !needs.contains(&need) {
+            needs.push(need);
+        }
+    }
+    for need in needs {
+        ctx.queues.job_pending(&scope, need);
     }
     Ok(())
 }
