@@ -193,6 +193,12 @@ impl TestServer {
         self.data_dir.path()
     }
 
+    /// Runs SQL on the server's database, in one transaction: only for setups the API cannot
+    /// make in reasonable time (thousands of rows); every assertion stays on HTTP.
+    pub fn execute_sql(&self, sql: &str) {
+        paddock_db::testing::execute_sql(&self.database_url, sql);
+    }
+
     /// `http://127.0.0.1:<port>/api/v4<path>`.
     pub fn api_url(&self, path: &str) -> String {
         format!("{}/api/v4{path}", self.base)

@@ -27,6 +27,27 @@ fn group_runner(server: &TestServer, group: i64, body: Value) -> (i64, String) {
     server.register_runner_id(&server.group_registration_token(group), body)
 }
 
+/// SQL cloning a runner `count` times (unique descriptions and token digests), with its tags
+/// on every clone of an even id, as the benchmark seeds large fleets.
+fn clone_runners(template: i64, count: u64) -> String {
+    let columns = "runner_type, group_id, description, maintenance_note, active, locked, \
+                   run_untagged, access_level, maximum_timeout, name, token_digest, \
+                   token_expires_at, registration_type, contacted_at, creator_id, created_at, \
+                   updated_at";
+    format!(
+        "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {count}) \
+         INSERT INTO runners ({columns}) \
+         SELECT r.runner_type, r.group_id, 'clone-' || s.n, r.maintenance_note, r.active, \
+                r.locked, r.run_untagged, r.access_level, r.maximum_timeout, r.name, \
+                'clone-digest-' || s.n, r.token_expires_at, r.registration_type, \
+                r.contacted_at, r.creator_id, r.created_at, r.updated_at \
+         FROM runners r, s WHERE r.id = {template}; \
+         INSERT INTO runner_tags (runner_id, name, position) \
+         SELECT r.id, t.name, t.position FROM runners r, runner_tags t \
+         WHERE t.runner_id = {template} AND r.description LIKE 'clone-%' AND r.id % 2 = 0"
+    )
+}
+
 fn id_of(value: &Value) -> i64 {
     value["id"]
         .as_i64()
@@ -433,6 +454,73 @@ on_both_backends! {
         assert!(link.contains(&format!("<{}/api/v4/runners/all?page=2&per_page=2>; rel=\"prev\"", server.base)), "{link}");
         let page: Value = response.json().unwrap();
         assert_eq!(ids(&page), sorted(all)[4..].to_vec());
+    }
+
+    fn lists_of_more_than_ten_thousand_runners_have_no_totals(server) {
+        // GitLab counts at most 10,000 items: past that it sends no `X-Total`, no
+        // `X-Total-Pages` and no `last` link, and pages on without a count.
+        let (template, _) = instance_runner(&server, json!({"tag_list": ["docker", "linux"]}));
+        server.execute_sql(&clone_runners(template, 10_000));
+        let absent = |response: &paddock_tests::reqwest::blocking::Response, name: &str| {
+            assert!(response.headers().get(name).is_none(), "{name}: {:?}", response.headers().get(name));
+        };
+        let all = format!("{}/api/v4/runners/all", server.base);
+
+        let first = server.get("/runners/all?per_page=20").send().unwrap();
+        assert_eq!(first.status(), 200);
+        absent(&first, "x-total");
+        absent(&first, "x-total-pages");
+        assert_eq!(header(&first, "x-page"), "1");
+        assert_eq!(header(&first, "x-per-page"), "20");
+        assert_eq!(header(&first, "x-next-page"), "2");
+        assert_eq!(header(&first, "x-prev-page"), "");
+        assert_eq!(
+            header(&first, "link"),
+            format!("<{all}?page=2&per_page=20>; rel=\"next\", <{all}?page=1&per_page=20>; rel=\"first\"")
+        );
+        let page: Value = first.json().unwrap();
+        assert_eq!(ids(&page), (template..template + 20).collect::<Vec<_>>());
+
+        // 10,001 runners, 100 a page: page 101 holds the last one.
+        let last = server.get("/runners/all?per_page=100&page=101").send().unwrap();
+        absent(&last, "x-total");
+        absent(&last, "x-total-pages");
+        assert_eq!(header(&last, "x-next-page"), "");
+        assert_eq!(header(&last, "x-prev-page"), "100");
+        assert_eq!(
+            header(&last, "link"),
+            format!("<{all}?page=100&per_page=100>; rel=\"prev\", <{all}?page=1&per_page=100>; rel=\"first\"")
+        );
+        let page: Value = last.json().unwrap();
+        assert_eq!(ids(&page), vec![template + 10_000]);
+        // Past the end the page is empty, with neither a next nor a previous page.
+        let beyond = server.get("/runners/all?per_page=100&page=102").send().unwrap();
+        absent(&beyond, "x-total");
+        assert_eq!(header(&beyond, "x-next-page"), "");
+        assert_eq!(header(&beyond, "x-prev-page"), "");
+        assert_eq!(beyond.json::<Value>().unwrap(), json!([]));
+        let filtered = server.get("/runners/all?type=instance_type&paused=false&status=never_contacted").send().unwrap();
+        absent(&filtered, "x-total");
+        assert_eq!(header(&filtered, "x-next-page"), "2");
+
+        // Fewer matches are counted: the template and every other clone carry the tags,
+        // counted from the tags alone or with other filters.
+        for query in ["tag_list=docker", "tag_list=linux,docker&type=instance_type&paused=false"] {
+            let response = server.get(&format!("/runners/all?{query}&page=2")).send().unwrap();
+            assert_eq!(response.status(), 200, "{query}");
+            assert_eq!(header(&response, "x-total"), "5001", "{query}");
+            assert_eq!(header(&response, "x-total-pages"), "251", "{query}");
+            assert!(header(&response, "link").contains("rel=\"last\""), "{query}");
+            let page: Value = response.json().unwrap();
+            assert_eq!(page.as_array().map(Vec::len), Some(20), "{query}");
+        }
+
+        // Exactly 10,000 are still counted.
+        expect_status(server.delete(&format!("/runners/{}", template + 1)), 204);
+        let response = server.get("/runners/all").send().unwrap();
+        assert_eq!(header(&response, "x-total"), "10000");
+        assert_eq!(header(&response, "x-total-pages"), "500");
+        assert!(header(&response, "link").contains(&format!("<{all}?page=500&per_page=20>; rel=\"last\"")));
     }
 
     fn put_updates_each_attribute_and_answers_with_the_details(server) {

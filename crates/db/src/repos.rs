@@ -16,6 +16,7 @@ mod users;
 mod variables;
 
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use paddock_ports::{RepoError, RepoResult};
 
 use crate::connection::{Database, DbConnection, write_transaction};
@@ -141,6 +142,29 @@ pub(crate) fn offset_limit(page: paddock_domain::pagination::PageRequest) -> (i6
 pub(crate) fn total(count: i64) -> u64 {
     u64::try_from(count).unwrap_or(0)
 }
+
+/// `SELECT COUNT(*) FROM (<query>) AS counted`: counts the rows of a query with its own
+/// `LIMIT`, so that a count stops at [`PageRequest::count_limit`] (diesel's `count()`
+/// counts a whole table expression).
+///
+/// [`PageRequest::count_limit`]: paddock_domain::pagination::PageRequest::count_limit
+#[derive(Debug, Clone, QueryId)]
+pub(crate) struct CountRows<Q>(pub Q);
+
+impl<Q> Query for CountRows<Q> {
+    type SqlType = diesel::sql_types::BigInt;
+}
+
+impl<Q: QueryFragment<Db>> QueryFragment<Db> for CountRows<Q> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Db>) -> QueryResult<()> {
+        out.push_sql("SELECT COUNT(*) FROM (");
+        self.0.walk_ast(out.reborrow())?;
+        out.push_sql(") AS counted");
+        Ok(())
+    }
+}
+
+impl<Q, C> RunQueryDsl<C> for CountRows<Q> {}
 
 #[cfg(test)]
 mod tests {

@@ -100,3 +100,15 @@ pub fn postgres() -> Option<PostgresDatabase> {
         url: url.to_string(),
     })
 }
+
+/// Runs `sql` (statements separated by `;`) in one transaction on the database of a URL as
+/// `paddock serve` takes it: for black-box tests whose setup needs more rows than the API
+/// creates in reasonable time (thousands of runners). Panics on any error.
+pub fn execute_sql(database_url: &str, sql: &str) {
+    use diesel::connection::SimpleConnection;
+    let url = crate::DatabaseUrl::parse(database_url).expect("a database URL");
+    let database = crate::Database::open(&url, 1).expect("the database opens");
+    let mut conn = database.conn().expect("a connection");
+    conn.batch_execute(&format!("BEGIN; {sql}; COMMIT;"))
+        .expect("the SQL runs");
+}

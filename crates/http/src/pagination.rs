@@ -1,6 +1,7 @@
 //! Offset pagination: `page` and `per_page` in, GitLab's headers out (`X-Total`,
 //! `X-Total-Pages`, `X-Page`, `X-Per-Page`, `X-Next-Page`, `X-Prev-Page` and an absolute
-//! `Link` with `prev`, `next`, `first` and `last`, built from the external URL).
+//! `Link` with `prev`, `next`, `first` and `last`, built from the external URL). As GitLab,
+//! a list of more than 10,000 items has no `X-Total`, `X-Total-Pages` or `last` link.
 
 use actix_web::{HttpRequest, HttpResponse};
 use paddock_domain::pagination::{PageInfo, PageRequest};
@@ -30,7 +31,8 @@ fn page_url(req: &HttpRequest, external_url: &str, page: u64, per_page: u32) -> 
     format!("{external_url}{}?{query}", req.path())
 }
 
-/// A `200 OK` list response with the pagination headers.
+/// A `200 OK` list response with the pagination headers; `total` as [`PageInfo::new`]
+/// takes it.
 pub fn paginated<T: Serialize>(
     req: &HttpRequest,
     state: &ApiState,
@@ -48,11 +50,17 @@ pub fn paginated<T: Serialize>(
         links.push(format!("<{}>; rel=\"next\"", url(u64::from(next))));
     }
     links.push(format!("<{}>; rel=\"first\"", url(1)));
-    links.push(format!("<{}>; rel=\"last\"", url(info.total_pages)));
+    if let Some(last) = info.total_pages {
+        links.push(format!("<{}>; rel=\"last\"", url(last)));
+    }
     let optional = |page: Option<u32>| page.map(|p| p.to_string()).unwrap_or_default();
-    HttpResponse::Ok()
-        .insert_header(("X-Total", info.total.to_string()))
-        .insert_header(("X-Total-Pages", info.total_pages.to_string()))
+    let mut response = HttpResponse::Ok();
+    if let (Some(total), Some(pages)) = (info.total, info.total_pages) {
+        response
+            .insert_header(("X-Total", total.to_string()))
+            .insert_header(("X-Total-Pages", pages.to_string()));
+    }
+    response
         .insert_header(("X-Page", info.page.to_string()))
         .insert_header(("X-Per-Page", info.per_page.to_string()))
         .insert_header(("X-Next-Page", optional(info.next_page)))

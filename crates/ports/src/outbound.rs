@@ -70,6 +70,9 @@ pub type RepoResult<T> = Result<T, RepoError>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page<T> {
     pub items: Vec<T>,
+    /// The number of matching items, or, when more than
+    /// [`MAX_COUNT`](paddock_domain::pagination::MAX_COUNT) match, a count that may stop at
+    /// the request's [`count_limit`](paddock_domain::pagination::PageRequest::count_limit).
     pub total: u64,
 }
 

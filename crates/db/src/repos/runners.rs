@@ -18,7 +18,7 @@ use paddock_ports::outbound::{
 use paddock_ports::{Page, RepoError, RepoResult};
 
 use super::reach::Reach;
-use super::{Db, DbStore, TxError, offset_limit, substr_len, total};
+use super::{CountRows, Db, DbStore, TxError, offset_limit, substr_len, total};
 use crate::connection::{DbConnection, write_transaction};
 use crate::models::{ManagerRow, RunnerRow, naive};
 use crate::schema::{namespaces, projects, runner_managers, runner_projects, runner_tags, runners};
@@ -194,6 +194,61 @@ fn contact_expr(filter: ContactFilter) -> RunnerExpr {
     }
 }
 
+/// Whether the tags are all that narrows the list: then `runner_tags` alone counts it (each
+/// of its rows has its runner, the foreign key cascades), without a lookup per runner.
+fn only_tags(set: &RunnerSet, filter: &RunnerFilter) -> bool {
+    let RunnerFilter {
+        types,
+        active,
+        contact,
+        tags,
+        version_prefix,
+        nothing,
+    } = filter;
+    matches!(set, RunnerSet::All)
+        && types.is_none()
+        && active.is_none()
+        && contact.is_empty()
+        && version_prefix.is_none()
+        && !nothing
+        && !tags.is_empty()
+}
+
+diesel::alias!(runner_tags as carrying: Carrying);
+
+/// The number of runners carrying every one of `tags`, from `runner_tags` alone (the first
+/// tag's entries of the `(name, runner_id)` index, narrowed by each other tag), stopped at
+/// `limit`.
+fn count_tagged(conn: &mut DbConnection, tags: &[String], limit: i64) -> QueryResult<i64> {
+    let Some((first, others)) = tags.split_first() else {
+        return Ok(0);
+    };
+    let mut ids = runner_tags::table
+        .filter(runner_tags::name.eq(first.clone()))
+        .select(runner_tags::runner_id)
+        .into_boxed();
+    for tag in others {
+        let with_tag = carrying
+            .filter(carrying.field(runner_tags::name).eq(tag.clone()))
+            .select(carrying.field(runner_tags::runner_id));
+        ids = ids.filter(runner_tags::runner_id.eq_any(with_tag));
+    }
+    CountRows(ids.limit(limit)).get_result(conn)
+}
+
+/// The number of runners of a list, stopped at `limit`.
+fn count_runners(conn: &mut DbConnection, query: &RunnerQuery, limit: i64) -> QueryResult<i64> {
+    if only_tags(&query.set, &query.filter) {
+        return count_tagged(conn, query.filter.tags.as_slice(), limit);
+    }
+    CountRows(
+        filtered(set_expr(conn, &query.set)?, &query.filter)
+            .select(runners::id)
+            .limit(limit),
+    )
+    .get_result(conn)
+}
+
 fn filter_exprs(filter: &RunnerFilter) -> Vec<RunnerExpr> {
     let mut exprs: Vec<RunnerExpr> = Vec::new();
     if let Some(types) = &filter.types {
@@ -206,15 +261,12 @@ fn filter_exprs(filter: &RunnerFilter) -> Vec<RunnerExpr> {
     for contact in &filter.contact {
         exprs.push(contact_expr(*contact));
     }
-    if !filter.tags.is_empty() {
-        // One subquery whatever the number of tags: runners having every one of them.
-        let wanted = i64::try_from(filter.tags.len()).unwrap_or(i64::MAX);
-        let tagged = runner_tags::table
-            .filter(runner_tags::name.eq_any(filter.tags.as_slice().to_vec()))
-            .group_by(runner_tags::runner_id)
-            .having(diesel::dsl::count_star().eq(wanted))
+    // One subquery a tag (PostgreSQL merges them with the id order; no grouping).
+    for tag in filter.tags.as_slice() {
+        let with_tag = runner_tags::table
+            .filter(runner_tags::name.eq(tag.clone()))
             .select(runner_tags::runner_id);
-        exprs.push(Box::new(runners::id.eq_any(tagged)));
+        exprs.push(Box::new(runners::id.eq_any(with_tag)));
     }
     if let Some(prefix) = &filter.version_prefix {
         // Digits and dots only: safe in a LIKE pattern.
@@ -452,17 +504,22 @@ impl RunnerRepository for DbStore {
             });
         }
         let (offset, limit) = offset_limit(page);
+        let count_limit = i64::try_from(page.count_limit()).unwrap_or(i64::MAX);
         let mut conn = self.database().conn()?;
         let result: Result<(i64, Vec<Runner>), TxError> = (|| {
-            let count: i64 = filtered(set_expr(&mut conn, &query.set)?, &query.filter)
-                .count()
-                .get_result(&mut conn)?;
             let rows = filtered(set_expr(&mut conn, &query.set)?, &query.filter)
                 .order(runners::id.asc())
                 .offset(offset)
                 .limit(limit)
                 .select(RunnerRow::as_select())
                 .load(&mut conn)?;
+            let found = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+            // A partly filled page (or an empty first one) is the last: the count follows.
+            let count = if found < limit && (found > 0 || offset == 0) {
+                offset + found
+            } else {
+                count_runners(&mut conn, query, count_limit)?
+            };
             Ok((count, with_tags(&mut conn, rows)?))
         })();
         let (count, items) = result.map_err(RepoError::from)?;
