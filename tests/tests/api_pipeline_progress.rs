@@ -366,4 +366,40 @@ test:
         assert_eq!(run_next(&server, &runner, "success"), "test");
         assert_eq!(server.pipeline_status(project, pipeline), "success");
     }
+
+    fn taking_more_jobs_of_a_running_pipeline_keeps_it_running_from_its_start(server) {
+        let (project, pipeline, runner) = pipeline_of(&server, "\
+a:
+  script: a
+b:
+  script: b
+c:
+  script: c
+");
+        assert_eq!(server.pipeline_status(project, pipeline), "pending");
+        let first = server.take_job(&runner);
+        let started = server.pipeline(project, pipeline);
+        assert_eq!(started["status"], "running");
+        assert!(started["started_at"].is_string(), "{started}");
+        let second = server.take_job(&runner);
+        let shown = server.pipeline(project, pipeline);
+        assert_eq!(shown["status"], "running");
+        assert_eq!(shown["started_at"], started["started_at"], "the start is the first job's");
+        assert_eq!(shown["finished_at"], Value::Null);
+        assert_eq!(
+            server.job_statuses(project, pipeline),
+            statuses(&[("a", "running"), ("b", "running"), ("c", "pending")])
+        );
+        server.finish_job(&first, "success");
+        server.finish_job(&second, "failed");
+        // The last job taken: still running, then failed with the failure.
+        let third = server.take_job(&runner);
+        assert_eq!(third["job_info"]["name"], "c");
+        assert_eq!(server.pipeline_status(project, pipeline), "running");
+        server.finish_job(&third, "success");
+        let done = server.pipeline(project, pipeline);
+        assert_eq!(done["status"], "failed");
+        assert_eq!(done["started_at"], started["started_at"]);
+        assert!(done["finished_at"].is_string(), "{done}");
+    }
 }

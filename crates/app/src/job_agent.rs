@@ -1,6 +1,7 @@
 //! The runner-facing job protocol: a runner asks for a job with its runner token, then
 //! reports the job's log and outcome with the job's token.
 
+pub(crate) mod claims;
 mod overdue;
 pub(crate) mod payload;
 mod request;

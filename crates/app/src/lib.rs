@@ -27,6 +27,7 @@ use std::sync::Arc;
 use chrono::Duration;
 use paddock_ports::outbound::Outbound;
 
+use crate::job_agent::claims::JobClaims;
 use crate::live::LiveRunners;
 use crate::queue::RunnerQueues;
 use crate::secrets::JobSecrets;
@@ -95,6 +96,7 @@ pub struct Paddock {
     live: Arc<LiveRunners>,
     queues: Arc<RunnerQueues>,
     secrets: Arc<JobSecrets>,
+    claims: Arc<JobClaims>,
 }
 
 impl Paddock {
@@ -119,6 +121,7 @@ impl Paddock {
             live: Arc::new(LiveRunners::default()),
             queues: Arc::new(RunnerQueues::new(nonce)),
             secrets: Arc::new(JobSecrets::default()),
+            claims: Arc::new(JobClaims::default()),
         }
     }
 }

@@ -30,6 +30,7 @@ use paddock_ports::inbound::*;
 use paddock_ports::outbound::Outbound;
 
 use crate::access::{namespace_role, project_roles};
+use crate::job_agent::claims::JobClaims;
 use crate::live::LiveRunners;
 use crate::queue::RunnerQueues;
 use crate::secrets::JobSecrets;
@@ -42,6 +43,7 @@ pub(crate) struct Ctx<'a> {
     pub live: &'a LiveRunners,
     pub queues: &'a RunnerQueues,
     pub secrets: &'a JobSecrets,
+    pub claims: &'a JobClaims,
 }
 
 impl Paddock {
@@ -52,6 +54,7 @@ impl Paddock {
             live: &self.live,
             queues: &self.queues,
             secrets: &self.secrets,
+            claims: &self.claims,
         }
     }
 }

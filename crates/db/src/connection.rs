@@ -2,6 +2,7 @@
 //! pragmas, and the one place where the two backends need different SQL.
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -185,6 +186,11 @@ pub type PooledDb = PooledConnection<Manager>;
 pub struct Database {
     pool: DbPool,
     backend: Backend,
+    /// SQLite's writers of this process take turns here. SQLite admits one writer at a time
+    /// and a connection that finds the write lock taken sleeps in its busy handler (1, 2, 5,
+    /// 10… ms) before it looks again; waiting on a mutex instead wakes it when the lock is
+    /// free. (Other processes on the same file still meet the busy handler.)
+    writers: Arc<Mutex<()>>,
 }
 
 impl std::fmt::Debug for Database {
@@ -224,11 +230,21 @@ impl Database {
         Ok(Self {
             pool,
             backend: url.backend(),
+            writers: Arc::new(Mutex::new(())),
         })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// This process's turn to write, on SQLite (PostgreSQL locks rows, not the database).
+    pub(crate) fn writer_turn(&self) -> Option<MutexGuard<'_, ()>> {
+        (self.backend == Backend::Sqlite).then(|| {
+            self.writers
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        })
     }
 
     pub(crate) fn conn(&self) -> Result<PooledDb, paddock_ports::RepoError> {

@@ -107,13 +107,25 @@ impl DbStore {
         f(&mut conn).map_err(RepoError::from)
     }
 
-    /// Runs `f` in a write transaction (immediate on SQLite).
+    /// Runs `f` in a write transaction (immediate on SQLite, in this process's turn).
     pub(crate) fn write<T>(
         &self,
         f: impl FnOnce(&mut DbConnection) -> Result<T, TxError>,
     ) -> RepoResult<T> {
         let mut conn = self.db.conn()?;
+        let _turn = self.db.writer_turn();
         write_transaction(&mut conn, f).map_err(RepoError::from)
+    }
+
+    /// Runs one write statement (and reads) outside an explicit transaction, on SQLite in
+    /// this process's turn.
+    pub(crate) fn write_one<T>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, TxError>,
+    ) -> RepoResult<T> {
+        let mut conn = self.db.conn()?;
+        let _turn = self.db.writer_turn();
+        f(&mut conn).map_err(RepoError::from)
     }
 }
 

@@ -50,6 +50,16 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
+    /// Whether a runner taking one of its pending jobs (which becomes `running`) leaves the
+    /// pipeline as it is, so that it need not be computed again from all its jobs: with a job
+    /// running, [`pipeline_status`] is `running` whatever the other jobs are; no waiting job
+    /// starts or is skipped (a pending job was not complete before and a running one is not
+    /// now); and a pipeline keeps its start time once it has one. So a pipeline already
+    /// running, started and not finished is unchanged.
+    pub fn unchanged_by_assignment(&self) -> bool {
+        self.status == JobStatus::Running && self.started_at.is_some() && self.finished_at.is_none()
+    }
+
     /// Seconds from start to finish (to `now` while running).
     pub fn duration(&self, now: DateTime<Utc>) -> Option<i64> {
         let started = self.started_at?;
@@ -410,6 +420,24 @@ mod tests {
         JobOutcome {
             status,
             allow_failure: true,
+        }
+    }
+
+    /// The premise of [`Pipeline::unchanged_by_assignment`]: a running job makes the
+    /// pipeline running, whatever the other jobs are.
+    #[test]
+    fn a_running_job_makes_a_running_pipeline() {
+        let outcomes: Vec<JobOutcome> = JobStatus::ALL
+            .iter()
+            .flat_map(|s| [job(*s), allowed(*s)])
+            .collect();
+        for a in &outcomes {
+            for b in &outcomes {
+                for running in [job(Running), allowed(Running)] {
+                    let jobs = [*a, *b, running];
+                    assert_eq!(pipeline_status(&jobs), Running, "{jobs:?}");
+                }
+            }
         }
     }
 

@@ -158,6 +158,14 @@ pub(crate) fn dependency_jobs(ctx: &Ctx<'_>, job: &Job) -> RepoResult<Vec<Job>> 
                 .collect()
         })
     });
+    // Nothing named, or no earlier stage: no job of the pipeline to read.
+    let none = match &named {
+        Some(names) => names.is_empty(),
+        None => job.stage_index == 0,
+    };
+    if none {
+        return Ok(Vec::new());
+    }
     Ok(latest(ctx.out.jobs.pipeline_jobs(job.pipeline_id)?)
         .into_iter()
         .filter(|other| other.id != job.id)

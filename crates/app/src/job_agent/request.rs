@@ -54,6 +54,9 @@ fn idle(known: &Known, request: &JobRequest) -> Option<JobRequestOutcome> {
     }
 }
 
+/// At most this many jobs beyond [`MAX_QUEUE_DEPTH`] are read to make up for leased ones.
+const LEASED_EXTRA: usize = 3 * MAX_QUEUE_DEPTH;
+
 pub fn execute(ctx: &Ctx<'_>, request: JobRequest) -> Result<JobRequestOutcome, RunnerAuthError> {
     if request.token.is_empty() {
         return Err(RunnerAuthError::Forbidden);
@@ -93,10 +96,20 @@ pub fn execute(ctx: &Ctx<'_>, request: JobRequest) -> Result<JobRequestOutcome, 
         ctx.queues.read_empty(&digest, &value);
         return Ok(JobRequestOutcome::NoJob { last_update: value });
     }
-    // Only a lost race makes the answer a 409 (the runner retries at once); jobs dropped
-    // because this runner cannot run them leave it a plain "no job".
+    // Only a lost race makes the answer a 409 (the runner retries at once): a job leased by
+    // another request, or taken by another since the queue was read. Jobs dropped because
+    // this runner cannot run them leave it a plain "no job".
     let mut lost = false;
+    let mut tried = 0;
     for job in order {
+        if tried == MAX_QUEUE_DEPTH {
+            break;
+        }
+        if !ctx.claims.claim(job, now) {
+            lost = true;
+            continue;
+        }
+        tried += 1;
         let token = ctx.out.token_generator.generate(TokenKind::Job);
         let assignment = Assignment {
             job,
@@ -111,6 +124,8 @@ pub fn execute(ctx: &Ctx<'_>, request: JobRequest) -> Result<JobRequestOutcome, 
             at: now,
             cancel_gracefully: request.features.iter().any(|f| f == CANCEL_GRACEFULLY),
         };
+        // The lease stays on a job that is not pending any more (taken, here or elsewhere),
+        // so that requests that read the queue before pass over it.
         let job = match ctx.out.jobs.assign_job(&assignment) {
             Ok(Some(job)) => job,
             Ok(None) => {
@@ -119,10 +134,14 @@ pub fn execute(ctx: &Ctx<'_>, request: JobRequest) -> Result<JobRequestOutcome, 
             }
             // The runner was deleted (by another process; this one forgets it at once).
             Err(RepoError::Conflict(_)) => {
+                ctx.claims.release(job);
                 ctx.queues.forget(runner.id);
                 return Err(RunnerAuthError::Forbidden);
             }
-            Err(other) => return Err(other.into()),
+            Err(other) => {
+                ctx.claims.release(job);
+                return Err(other.into());
+            }
         };
         if let Some(missing) = unsupported(&job, &request.features) {
             // GitLab drops a job the runner cannot run and offers the next one.
@@ -141,9 +160,12 @@ pub fn execute(ctx: &Ctx<'_>, request: JobRequest) -> Result<JobRequestOutcome, 
         match payload::build(ctx, job, token, runner.clone(), running_before) {
             Ok(payload) => {
                 keep_deadline(ctx, &payload);
-                // The pipeline is running now; if that cannot be written, the next event
-                // writes it.
-                if let Err(error) = crate::pipelines::progress::process(ctx, pipeline) {
+                // The pipeline is running now (read after the job was taken, so a pipeline
+                // shown running was moved by this or an earlier assignment); if that cannot
+                // be written, the next event writes it.
+                if !payload.pipeline.unchanged_by_assignment()
+                    && let Err(error) = crate::pipelines::progress::process(ctx, pipeline)
+                {
                     tracing::warn!(%error, pipeline.id = pipeline.0, "could not move the pipeline on");
                 }
                 return Ok(JobRequestOutcome::Job(Box::new(payload)));
@@ -216,22 +238,26 @@ fn offers(
         run_untagged: runner.settings.run_untagged,
         protected_only: runner.settings.access_level == AccessLevel::RefProtected,
     };
-    let mut candidates: Vec<Candidate> = ctx.out.jobs.queue(&query, MAX_QUEUE_DEPTH)?;
+    // Jobs leased by other requests are passed over: as many more are read (up to a bound),
+    // so that a runner polling among many still finds one to try.
+    let limit = MAX_QUEUE_DEPTH + ctx.claims.held().min(LEASED_EXTRA);
+    let mut candidates: Vec<Candidate> = ctx.out.jobs.queue(&query, limit)?;
     if runner.runner_type != RunnerType::Instance {
         return Ok((candidates.iter().map(|c| c.job).collect(), HashMap::new()));
     }
     // Fairness looks at every project's oldest job; the oldest jobs overall give a runner that
-    // loses a race the next job of a busy project rather than a 409.
-    for head in ctx.out.jobs.queue_heads(&query, MAX_QUEUE_DEPTH)? {
-        if !candidates.contains(&head) {
-            candidates.push(head);
+    // loses a race the next job of a busy project rather than a 409. When the queue holds
+    // fewer jobs than were asked for, every project's oldest job is among them already.
+    if candidates.len() == limit {
+        for head in ctx.out.jobs.queue_heads(&query, MAX_QUEUE_DEPTH)? {
+            if !candidates.contains(&head) {
+                candidates.push(head);
+            }
         }
     }
     let mut projects: Vec<ProjectId> = candidates.iter().map(|c| c.project).collect();
     projects.sort();
     projects.dedup();
     let running = ctx.out.jobs.running_on_instance(&projects)?;
-    let mut order = fair_order(candidates, &running);
-    order.truncate(MAX_QUEUE_DEPTH);
-    Ok((order, running))
+    Ok((fair_order(candidates, &running), running))
 }

@@ -366,7 +366,7 @@ impl JobRepository for DbStore {
         if change.from.is_empty() {
             return Ok(None);
         }
-        self.read(|conn| {
+        self.write_one(|conn| {
             let graceful = match change.graceful {
                 Some(graceful) => vec![graceful],
                 None => vec![true, false],
@@ -513,7 +513,7 @@ impl JobRepository for DbStore {
 
     fn assign_job(&self, assignment: &Assignment) -> RepoResult<Option<Job>> {
         let at = naive(assignment.at);
-        self.read(|conn| {
+        self.write_one(|conn| {
             // One statement: of concurrent assignments of a job, exactly one finds it pending
             // (PostgreSQL re-checks the condition after waiting for the row; SQLite runs
             // writes one at a time).
@@ -693,10 +693,10 @@ impl JobRepository for DbStore {
     }
 
     fn set_deadline(&self, id: JobId, deadline: DateTime<Utc>) -> RepoResult<bool> {
-        let found = self.run(|conn| {
-            diesel::update(jobs::table.find(id.0))
+        let found = self.write_one(|conn| {
+            Ok(diesel::update(jobs::table.find(id.0))
                 .set(jobs::deadline_at.eq(Some(naive(deadline))))
-                .execute(conn)
+                .execute(conn)?)
         })?;
         Ok(found > 0)
     }

@@ -1,0 +1,2 @@
+DROP INDEX jobs_queue_heads;
+DROP INDEX jobs_queue;
