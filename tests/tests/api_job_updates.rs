@@ -7,7 +7,7 @@
 //! the log as users read it, `GET /projects/:id/jobs/:job_id/trace`.
 
 use paddock_tests::reqwest::Method;
-use paddock_tests::reqwest::blocking::Response;
+use paddock_tests::reqwest::blocking::{Body, Response};
 use paddock_tests::serde_json::{Value, json};
 use paddock_tests::{TestServer, assert_json, expect_json, header, on_both_backends};
 
@@ -296,6 +296,44 @@ on_both_backends! {
         );
         assert_eq!(log.len(), line.len() + second.len() + third.len(), "masking keeps the length");
         assert!(!log.contains(secret) && !log.contains(&token));
+    }
+
+    fn large_and_chunked_patches_are_stored_whole(server) {
+        let project = server.ci_project("app", None, ONE_JOB);
+        expect_json(
+            server.post(&format!("/projects/{project}/variables"))
+                .json(&json!({"key": "REPEATING", "value": "abababab", "masked": true})),
+            201,
+        );
+        server.create_pipeline(project, "main");
+        let (_, runner) = server.instance_runner(json!(null));
+        let job = server.take_job(&runner);
+        let id = job_id(&job);
+        // A large patch with its Content-Length, read in many pieces.
+        let first: Vec<u8> = (0..600_001).map(|i| b"0123456789\n"[i % 11]).collect();
+        assert_appended(server.patch_trace(&job, 0, &first), first.len());
+        // One without a length (chunked transfer encoding), where the masked value occurs
+        // overlapping itself: every occurrence is hidden.
+        let second = b"x ababababab y".to_vec();
+        let response = server
+            .anonymous(Method::PATCH, &format!("/jobs/{id}/trace"))
+            .header("JOB-TOKEN", job["token"].as_str().unwrap())
+            .header("Content-Range", format!("{}-{}", first.len(), first.len() + second.len() - 1))
+            .body(Body::new(std::io::Cursor::new(second.clone())))
+            .send()
+            .unwrap();
+        assert_appended(response, first.len() + second.len());
+        let log = server.job_log(project, id);
+        assert_eq!(log.len(), first.len() + second.len(), "masking keeps the length");
+        assert_eq!(log.as_bytes()[..first.len()], first[..]);
+        let tail = &log[first.len()..];
+        assert!(tail.starts_with("x ") && tail.ends_with(" y"), "{tail}");
+        assert!(!tail.contains("ab"), "{tail}");
+        // A patch at another offset, empty or not, is still 416 with the size.
+        let size = first.len() + second.len();
+        assert_mismatch(patch_with_range(&server, &job, Some("3-3"), b""), size);
+        assert_mismatch(patch_with_range(&server, &job, Some("0-3"), b"more"), size);
+        assert_eq!(server.job_log(project, id).len(), size);
     }
 }
 

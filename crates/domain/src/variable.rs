@@ -140,39 +140,27 @@ pub fn mask_secrets(data: &mut [u8], secrets: &[&[u8]]) {
         return;
     }
     ordered.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    let original = data.to_vec();
+    // Every occurrence is found before anything is hidden (in the text as given), so the
+    // log is neither copied nor searched again after a change.
+    let mut found: Vec<(usize, usize)> = Vec::new();
     for secret in ordered {
+        // Overlapping occurrences too (`abab` twice in `ababab`).
+        let finder = memchr::memmem::Finder::new(secret);
         let mut at = 0;
-        while let Some(found) = find(&original[at..], secret) {
-            let start = at + found;
-            let hidden = &mut data[start..start + secret.len()];
-            for (i, byte) in hidden.iter_mut().enumerate() {
-                *byte = if secret.len() >= LABEL.len() && i < LABEL.len() {
-                    LABEL[i]
-                } else {
-                    b'x'
-                };
-            }
-            at = start + 1;
+        while let Some(offset) = finder.find(&data[at..]) {
+            found.push((at + offset, secret.len()));
+            at += offset + 1;
         }
     }
-}
-
-/// The first position of `needle` in `haystack`.
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    let first = *needle.first()?;
-    let mut from = 0;
-    while from + needle.len() <= haystack.len() {
-        let offset = haystack[from..=haystack.len() - needle.len()]
-            .iter()
-            .position(|b| *b == first)?;
-        let at = from + offset;
-        if &haystack[at..at + needle.len()] == needle {
-            return Some(at);
+    for (start, len) in found {
+        for (i, byte) in data[start..start + len].iter_mut().enumerate() {
+            *byte = if len >= LABEL.len() && i < LABEL.len() {
+                LABEL[i]
+            } else {
+                b'x'
+            };
         }
-        from = at + 1;
     }
-    None
 }
 
 #[cfg(test)]
@@ -222,6 +210,9 @@ mod tests {
         let mut nested = b"key abcdefgh12345678 and abcdefgh".to_vec();
         mask_secrets(&mut nested, &[b"abcdefgh", b"abcdefgh12345678"]);
         assert_eq!(nested, b"key [MASKED]xxxxxxxx and [MASKED]");
+        let mut overlapping = b"ab ababab".to_vec();
+        mask_secrets(&mut overlapping, &[b"abab"]);
+        assert_eq!(overlapping, b"ab xxxxxx");
         let mut none = b"nothing here".to_vec();
         mask_secrets(&mut none, &[b"", b"a-much-longer-secret-than-the-data"]);
         assert_eq!(none, b"nothing here");

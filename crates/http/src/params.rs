@@ -211,9 +211,15 @@ fn parse_bool(text: &str) -> Option<bool> {
     }
 }
 
-/// Reads a whole body, refusing more than `limit` bytes with 413.
-pub async fn read_limited(mut payload: Payload, limit: usize) -> Result<web::BytesMut, ApiError> {
-    let mut body = web::BytesMut::new();
+/// Reads a whole body, refusing more than `limit` bytes with 413. The buffer is sized once
+/// from `Content-Length` (at most `limit`), so a large body is not copied again as it grows.
+pub async fn read_limited(
+    req: &HttpRequest,
+    mut payload: Payload,
+    limit: usize,
+) -> Result<web::BytesMut, ApiError> {
+    let expected = declared_length(req).unwrap_or(0).min(limit);
+    let mut body = web::BytesMut::with_capacity(expected);
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| match e {
             actix_web::error::PayloadError::Overflow => ApiError::PayloadTooLarge,
@@ -276,7 +282,7 @@ async fn parse_body(req: HttpRequest, payload: Payload, limit: usize) -> Result<
     }
     match media_type(&req).as_str() {
         "application/json" => {
-            let body = read_limited(payload, limit).await?;
+            let body = read_limited(&req, payload, limit).await?;
             if body.iter().all(u8::is_ascii_whitespace) {
                 return Ok(params);
             }
@@ -291,7 +297,7 @@ async fn parse_body(req: HttpRequest, payload: Payload, limit: usize) -> Result<
             }
         }
         "application/x-www-form-urlencoded" => {
-            let body = read_limited(payload, limit).await?;
+            let body = read_limited(&req, payload, limit).await?;
             let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
                 .map_err(|_| ApiError::BadRequest("the form body is malformed".into()))?;
             params.merge_pairs(pairs);

@@ -289,11 +289,6 @@ fn size(stored: i64, id: i64) -> Result<u64, TxError> {
     })
 }
 
-fn as_i64(value: u64) -> Result<i64, TxError> {
-    i64::try_from(value)
-        .map_err(|_| TxError::Repo(RepoError::Internal(format!("log offset {value} too large"))))
-}
-
 impl JobRepository for DbStore {
     fn job(&self, id: JobId) -> RepoResult<Option<Job>> {
         self.read(|conn| {
@@ -548,49 +543,40 @@ impl JobRepository for DbStore {
     ) -> RepoResult<Option<Append>> {
         let len = u64::try_from(data.len()).unwrap_or(u64::MAX);
         self.write(|conn| {
-            let Some(stored) = jobs::table
+            // The usual append (at the log's end, within the limit) is one conditional update
+            // and the insert of the chunk; the size is read only when that update moved
+            // nothing, to tell why.
+            let end = start.saturating_add(len);
+            let offsets = i64::try_from(start).ok().zip(i64::try_from(end).ok());
+            if let Some((from, to)) = offsets.filter(|_| !data.is_empty() && end <= limit) {
+                let moved = diesel::update(
+                    jobs::table
+                        .filter(jobs::id.eq(id.0))
+                        .filter(jobs::trace_size.eq(from)),
+                )
+                .set(jobs::trace_size.eq(to))
+                .execute(conn)?;
+                if moved == 1 {
+                    diesel::insert_into(job_trace_chunks::table)
+                        .values((
+                            job_trace_chunks::job_id.eq(id.0),
+                            job_trace_chunks::byte_offset.eq(from),
+                            job_trace_chunks::data.eq(data),
+                        ))
+                        .execute(conn)?;
+                    return Ok(Some(Append::Written(end)));
+                }
+            }
+            let stored: Option<i64> = jobs::table
                 .find(id.0)
                 .select(jobs::trace_size)
-                .first::<i64>(conn)
-                .optional()?
-            else {
-                return Ok(None);
-            };
-            let plan = plan_append(size(stored, id.0)?, start, len, limit);
-            let Append::Written(end) = plan else {
-                return Ok(Some(plan));
-            };
-            if data.is_empty() {
-                return Ok(Some(plan));
+                .first(conn)
+                .optional()?;
+            match stored {
+                // Not written: too large, not at the end, or empty (nothing to write).
+                Some(stored) => Ok(Some(plan_append(size(stored, id.0)?, start, len, limit))),
+                None => Ok(None),
             }
-            let start = as_i64(start)?;
-            let moved = diesel::update(
-                jobs::table
-                    .filter(jobs::id.eq(id.0))
-                    .filter(jobs::trace_size.eq(start)),
-            )
-            .set(jobs::trace_size.eq(as_i64(end)?))
-            .execute(conn)?;
-            if moved == 0 {
-                // Another append got there first (PostgreSQL reads without locking).
-                let now: Option<i64> = jobs::table
-                    .find(id.0)
-                    .select(jobs::trace_size)
-                    .first(conn)
-                    .optional()?;
-                return match now {
-                    Some(now) => Ok(Some(Append::Mismatch(size(now, id.0)?))),
-                    None => Ok(None),
-                };
-            }
-            diesel::insert_into(job_trace_chunks::table)
-                .values((
-                    job_trace_chunks::job_id.eq(id.0),
-                    job_trace_chunks::byte_offset.eq(start),
-                    job_trace_chunks::data.eq(data),
-                ))
-                .execute(conn)?;
-            Ok(Some(plan))
         })
     }
 

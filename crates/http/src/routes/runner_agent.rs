@@ -104,9 +104,8 @@ pub async fn trace_patch(
         .get("content-range")
         .and_then(|value| value.to_str().ok())
         .and_then(content_range_start);
-    let data = read_limited(payload.into_inner(), MAX_TRACE_PATCH)
-        .await?
-        .to_vec();
+    // The buffer becomes the log's bytes as it is, without a copy.
+    let data = Vec::from(read_limited(req, payload.into_inner(), MAX_TRACE_PATCH).await?);
     Ok(TraceAppend { token, start, data })
 }
 

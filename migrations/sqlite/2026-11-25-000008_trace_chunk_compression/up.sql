@@ -1,0 +1,2 @@
+-- Nothing to change on SQLite: it never compresses values. The PostgreSQL migration of the
+-- same name makes log chunks compress with lz4 (the backends keep the same migration names).
