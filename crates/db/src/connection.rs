@@ -2,7 +2,7 @@
 //! pragmas, and the one place where the two backends need different SQL.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -138,11 +138,44 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
         if let DbConnection::Sqlite(conn) = conn {
             conn.batch_execute(
                 "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
-                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+                 PRAGMA wal_autocheckpoint = 16384;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
         }
         Ok(())
+    }
+}
+
+/// How often the checkpointer copies SQLite's write-ahead log into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// SQLite copies its write-ahead log into the database file at checkpoints; left to the
+/// commits (every 1,000 pages by default), one request in so many waits for that copy — with
+/// 1 MiB log appends, every fourth. Here a thread with its own connection does it instead,
+/// PASSIVE (it never blocks a writer), every [`CHECKPOINT_EVERY`], for as long as the
+/// database is open (`alive`); the commits checkpoint themselves only past 64 MiB of log
+/// (`wal_autocheckpoint`), should this thread fall behind or fail.
+fn spawn_checkpointer(url: DatabaseUrl, alive: Weak<Mutex<()>>) {
+    let spawned = std::thread::Builder::new()
+        .name("sqlite-checkpoint".into())
+        .spawn(move || {
+            let Ok(mut conn) = SqliteConnection::establish(&url.connection_string()) else {
+                return;
+            };
+            let _ = conn.batch_execute("PRAGMA busy_timeout = 1000;");
+            loop {
+                std::thread::sleep(CHECKPOINT_EVERY);
+                if alive.upgrade().is_none() {
+                    return;
+                }
+                if let Err(error) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE);") {
+                    tracing::debug!(%error, "SQLite checkpoint failed; the next one retries");
+                }
+            }
+        });
+    if let Err(error) = spawned {
+        tracing::warn!(%error, "no SQLite checkpoint thread: commits checkpoint themselves");
     }
 }
 
@@ -227,10 +260,14 @@ impl Database {
         let pool = builder
             .build(manager)
             .map_err(|e| unreachable(e.to_string()))?;
+        let writers = Arc::new(Mutex::new(()));
+        if let DatabaseUrl::Sqlite(_) = url {
+            spawn_checkpointer(url.clone(), Arc::downgrade(&writers));
+        }
         Ok(Self {
             pool,
             backend: url.backend(),
-            writers: Arc::new(Mutex::new(())),
+            writers,
         })
     }
 
