@@ -6,8 +6,10 @@
 //! A new value (a job this runner may take was queued) asks the use case again and answers
 //! what it says: 201 with the job, or 204 with the new value. An entry read again (stale,
 //! which bounds how late a job queued by another process is seen, or a changed runner) asks
-//! again and, when there is still nothing, waits on the new value. The timeout and the
-//! shutdown answer 204 with the value waited on.
+//! again and, when there is still nothing, waits on the new value. A woken request that lost
+//! every race for the new jobs asks again a few times before it answers 409 (the runner
+//! would ask again at once anyway; many runners woken by one pipeline race for its jobs).
+//! The timeout and the shutdown answer 204 with the value waited on.
 
 use paddock_ports::inbound::{JobRequest, JobRequestOutcome, QueueWake};
 use tokio::time::{Instant, sleep_until};
@@ -26,6 +28,9 @@ pub(crate) async fn ask(
     }
     state.call(move |uc| uc.request_job(request)).await
 }
+
+/// How many times a woken request that lost the race for every job asks again before 409.
+const RETRIES_AFTER_A_LOST_RACE: usize = 3;
 
 /// A job request, waiting for a job as long as the configuration allows.
 pub async fn request_job(
@@ -57,6 +62,12 @@ pub async fn request_job(
             _ = shutdown.changed() => return Ok(outcome),
         };
         outcome = ask(state, request.clone()).await?;
+        for _ in 0..RETRIES_AFTER_A_LOST_RACE {
+            if !matches!(outcome, JobRequestOutcome::Conflict) {
+                break;
+            }
+            outcome = ask(state, request.clone()).await?;
+        }
         match (&outcome, wake) {
             (JobRequestOutcome::NoJob { last_update }, QueueWake::Reread) => {
                 request.last_update = Some(last_update.clone());
