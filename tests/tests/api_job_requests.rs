@@ -419,6 +419,10 @@ on_both_backends! {
         expect_json(server.put(&format!("/projects/{in_sub}")).json(&json!({"shared_runners_enabled": true})), 200);
         let job = server.request_job_with(&instance_runner, json!({"last_update": value})).expect("the job of the reopened project");
         assert_eq!(job["job_info"]["project_id"], in_sub);
+        // Sending a setting the project already has changes no runner's value.
+        let value = no_job(&server, json!({"token": instance_runner}));
+        expect_json(server.put(&format!("/projects/{in_sub}")).json(&json!({"shared_runners_enabled": true})), 200);
+        assert_eq!(no_job(&server, json!({"token": instance_runner, "last_update": value})), value);
     }
 
     fn job_tags_must_be_a_subset_of_the_runners(server) {

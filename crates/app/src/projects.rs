@@ -71,15 +71,13 @@ impl ProjectUseCases for Paddock {
         project: &ProjectRef,
         changes: ProjectChanges,
     ) -> Result<ProjectDetails, UpdateError> {
+        let updated = update_project::execute(&self.out, actor, project, changes)?;
         // A project opened to shared or group runners offers its pending jobs to runners
         // that had none: they read their queues again.
-        let opens = changes.shared_runners_enabled == Some(true)
-            || changes.group_runners_enabled == Some(true);
-        let details = update_project::execute(&self.out, actor, project, changes)?;
-        if opens {
+        if updated.opened_to_runners {
             self.queues.requeue_all();
         }
-        Ok(details)
+        Ok(updated.details)
     }
 
     fn delete_project(&self, actor: &Actor, project: &ProjectRef) -> Result<(), DeleteError> {

@@ -140,25 +140,31 @@ pub fn mask_secrets(data: &mut [u8], secrets: &[&[u8]]) {
         return;
     }
     ordered.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    // Every occurrence is found before anything is hidden (in the text as given), so the
-    // log is neither copied nor searched again after a change.
-    let mut found: Vec<(usize, usize)> = Vec::new();
-    for secret in ordered {
-        // Overlapping occurrences too (`abab` twice in `ababab`).
-        let finder = memchr::memmem::Finder::new(secret);
-        let mut at = 0;
-        while let Some(offset) = finder.find(&data[at..]) {
-            found.push((at + offset, secret.len()));
-            at += offset + 1;
-        }
+    let finders: Vec<memchr::memmem::Finder<'_>> = ordered
+        .iter()
+        .map(|secret| memchr::memmem::Finder::new(secret))
+        .collect();
+    // Most logs hold no secret: then nothing is copied. Otherwise occurrences are looked for
+    // in one copy of the text as given (memory stays that of the text, however many there
+    // are) and hidden in `data`.
+    if finders.iter().all(|finder| finder.find(data).is_none()) {
+        return;
     }
-    for (start, len) in found {
-        for (i, byte) in data[start..start + len].iter_mut().enumerate() {
-            *byte = if len >= LABEL.len() && i < LABEL.len() {
-                LABEL[i]
-            } else {
-                b'x'
-            };
+    let given = data.to_vec();
+    for finder in &finders {
+        let len = finder.needle().len();
+        // Overlapping occurrences too (`abab` twice in `ababab`).
+        let mut at = 0;
+        while let Some(offset) = finder.find(&given[at..]) {
+            let start = at + offset;
+            for (i, byte) in data[start..start + len].iter_mut().enumerate() {
+                *byte = if len >= LABEL.len() && i < LABEL.len() {
+                    LABEL[i]
+                } else {
+                    b'x'
+                };
+            }
+            at = start + 1;
         }
     }
 }

@@ -54,9 +54,9 @@ impl JobClaims {
         self.lock().remove(&job);
     }
 
-    /// How many leases are held (some may have expired).
-    pub fn held(&self) -> usize {
-        self.lock().len()
+    /// How many leases are live at `now`.
+    pub fn held(&self, now: DateTime<Utc>) -> usize {
+        self.lock().values().filter(|at| now - **at < LEASE).count()
     }
 }
 
@@ -74,6 +74,11 @@ mod tests {
         assert!(claims.claim(JobId(1), t0 + LEASE));
         claims.release(JobId(2));
         assert!(claims.claim(JobId(2), t0));
-        assert_eq!(claims.held(), 2);
+        assert_eq!(claims.held(t0), 2);
+        assert_eq!(
+            claims.held(t0 + LEASE + LEASE),
+            0,
+            "expired leases are not counted"
+        );
     }
 }

@@ -240,7 +240,7 @@ fn offers(
     };
     // Jobs leased by other requests are passed over: as many more are read (up to a bound),
     // so that a runner polling among many still finds one to try.
-    let limit = MAX_QUEUE_DEPTH + ctx.claims.held().min(LEASED_EXTRA);
+    let limit = MAX_QUEUE_DEPTH + ctx.claims.held(ctx.now()).min(LEASED_EXTRA);
     let mut candidates: Vec<Candidate> = ctx.out.jobs.queue(&query, limit)?;
     if runner.runner_type != RunnerType::Instance {
         return Ok((candidates.iter().map(|c| c.job).collect(), HashMap::new()));

@@ -11,13 +11,20 @@ use crate::projects::{
     DESCRIPTION_MAX, validate_branch_name, validate_ci_config, validate_repository_url,
 };
 
+/// A project updated.
+pub struct Updated {
+    pub details: ProjectDetails,
+    /// Shared or group runners were turned on: jobs already waiting became theirs.
+    pub opened_to_runners: bool,
+}
+
 /// Maintainers update a project.
 pub fn execute(
     out: &Outbound,
     actor: &Actor,
     project: &ProjectRef,
     mut changes: ProjectChanges,
-) -> Result<ProjectDetails, UpdateError> {
+) -> Result<Updated, UpdateError> {
     let (project, namespace, roles) = visible_project(out, Some(actor), project)?;
     if !may_on_project(
         Some(actor),
@@ -56,6 +63,10 @@ pub fn execute(
     if !errors.is_empty() {
         return Err(UpdateError::Invalid(errors));
     }
+    let before = (
+        project.shared_runners_enabled,
+        project.group_runners_enabled,
+    );
     let updated = if changes.is_empty() {
         Some(project)
     } else {
@@ -73,5 +84,10 @@ pub fn execute(
             })?
     };
     let updated = updated.ok_or(UpdateError::NotFound(What::Project))?;
-    Ok(details(out, Some(actor), updated, namespace, roles)?)
+    let opened_to_runners = (updated.shared_runners_enabled && !before.0)
+        || (updated.group_runners_enabled && !before.1);
+    Ok(Updated {
+        details: details(out, Some(actor), updated, namespace, roles)?,
+        opened_to_runners,
+    })
 }
