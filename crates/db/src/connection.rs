@@ -160,8 +160,12 @@ fn spawn_checkpointer(url: DatabaseUrl, alive: Weak<Mutex<()>>) {
     let spawned = std::thread::Builder::new()
         .name("sqlite-checkpoint".into())
         .spawn(move || {
-            let Ok(mut conn) = SqliteConnection::establish(&url.connection_string()) else {
-                return;
+            let mut conn = match SqliteConnection::establish(&url.connection_string()) {
+                Ok(conn) => conn,
+                Err(error) => {
+                    tracing::warn!(%error, "no SQLite checkpoint connection: commits checkpoint themselves past 64 MiB of log");
+                    return;
+                }
             };
             let _ = conn.batch_execute("PRAGMA busy_timeout = 1000;");
             loop {

@@ -140,10 +140,8 @@ pub fn mask_secrets(data: &mut [u8], secrets: &[&[u8]]) {
         return;
     }
     ordered.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    let finders: Vec<memchr::memmem::Finder<'_>> = ordered
-        .iter()
-        .map(memchr::memmem::Finder::new)
-        .collect();
+    let finders: Vec<memchr::memmem::Finder<'_>> =
+        ordered.iter().map(memchr::memmem::Finder::new).collect();
     // Most logs hold no secret: then nothing is copied. Otherwise occurrences are looked for
     // in one copy of the text as given (memory stays that of the text, however many there
     // are) and hidden in `data`.

@@ -46,11 +46,13 @@ pub fn normalize_path(req: &mut ServiceRequest) {
     req.match_info_mut().get_mut().update(&uri);
 }
 
-/// Whether a request is a runner's idle poll (`POST /jobs/request` or v1's
-/// `/builds/register` answered 204): logged at `debug`, as a fleet of runners polling every
-/// few seconds would otherwise fill the log with lines that say nothing happened.
+/// Whether a request is a runner's idle poll — `POST /jobs/request` answered 204, or v1's
+/// `/builds/register` answered 204 or 404 (how it tells older runners, and paused ones, that
+/// there is no build): logged at `debug`, as a fleet of runners polling every few seconds
+/// would otherwise fill the log with lines that say nothing happened.
 pub fn is_idle_poll(path: &str, status: u16) -> bool {
-    status == 204 && (path.ends_with("/jobs/request") || path.ends_with("/builds/register"))
+    (status == 204 && path.ends_with("/jobs/request"))
+        || ((status == 204 || status == 404) && path.ends_with("/builds/register"))
 }
 
 #[cfg(test)]
@@ -76,6 +78,9 @@ mod tests {
     fn idle_polls_are_told_apart() {
         assert!(is_idle_poll("/api/v4/jobs/request", 204));
         assert!(is_idle_poll("/ci/api/v1/builds/register", 204));
+        assert!(is_idle_poll("/ci/api/v1/builds/register", 404));
+        assert!(!is_idle_poll("/ci/api/v1/builds/register", 403));
+        assert!(!is_idle_poll("/api/v4/jobs/request", 404));
         assert!(!is_idle_poll("/api/v4/jobs/request", 201));
         assert!(!is_idle_poll("/api/v4/jobs/request", 409));
         assert!(!is_idle_poll("/api/v4/runners", 204));
