@@ -367,17 +367,20 @@ async fn http_scenarios(
     eprintln!("{label}: bare route");
     let small = json!({"token": "glrt-0123456789abcdefghij", "last_update": "0123456789abcdef"})
         .to_string();
-    let bare_post = {
-        let (client, url, body) = (client.clone(), bare_url.clone(), small.clone());
-        load::closed(connections, knobs.phase, None, move |_, _| {
+    // A step that POSTs one of `bodies` (rotating) to `url` as JSON.
+    let post_json = |url: &str, bodies: Arc<Vec<String>>| {
+        let (client, url) = (client.clone(), url.to_owned());
+        move |worker: usize, seq: u64| {
+            let body = bodies[(worker + seq as usize) % bodies.len()].clone();
             let request = client
                 .post(&url)
                 .header("Content-Type", "application/json")
-                .body(body.clone());
+                .body(body);
             async move { (send(request).await.0, 0) }
-        })
-        .await
+        }
     };
+    let bare_step = || post_json(&bare_url, Arc::new(vec![small.clone()]));
+    let bare_post = load::closed(connections, knobs.phase, None, bare_step()).await;
     let bare_rate = bare_post.rate();
     let bare_text = format!("{bare_rate:.0} req/s");
 
@@ -445,17 +448,7 @@ async fn http_scenarios(
             .map(|t| json!({"token": t}).to_string())
             .collect(),
     );
-    let poll = |bodies: Arc<Vec<String>>| {
-        let (client, url) = (client.clone(), request_url.clone());
-        move |worker: usize, seq: u64| {
-            let body = bodies[(worker + seq as usize) % bodies.len()].clone();
-            let request = client
-                .post(&url)
-                .header("Content-Type", "application/json")
-                .body(body);
-            async move { (send(request).await.0, 0) }
-        }
-    };
+    let poll = |bodies: Arc<Vec<String>>| post_json(&request_url, bodies);
     let cached = || {
         let step = with_last_update.clone();
         move |worker: usize, seq: u64| step(worker, seq)
@@ -476,17 +469,7 @@ async fn http_scenarios(
         let a_half = load::open(half, knobs.phase, cached()).await;
         // The bare route at the same rate: what the machine (the bench sharing its cores)
         // allows at all.
-        let bare_half = {
-            let (client, url, body) = (client.clone(), bare_url.clone(), small.clone());
-            load::open(half, knobs.phase, move |_, _| {
-                let request = client
-                    .post(&url)
-                    .header("Content-Type", "application/json")
-                    .body(body.clone());
-                async move { (send(request).await.0, 0) }
-            })
-            .await
-        };
+        let bare_half = load::open(half, knobs.phase, bare_step()).await;
         rows.push(
             Row::new(
                 format!("(a) p99 at half the bare rate ({half:.0} req/s)"),
@@ -697,17 +680,7 @@ async fn http_scenarios(
         eprintln!("{label}: (g) mixed traffic");
         let rate = knobs.rate;
         let bare_cpu_before = bare.cpu_seconds();
-        let bare_mixed = {
-            let (client, url, body) = (client.clone(), bare_url.clone(), small.clone());
-            load::open(rate, knobs.phase, move |_, _| {
-                let request = client
-                    .post(&url)
-                    .header("Content-Type", "application/json")
-                    .body(body.clone());
-                async move { (send(request).await.0, 0) }
-            })
-            .await
-        };
+        let bare_mixed = load::open(rate, knobs.phase, bare_step()).await;
         let bare_cores = (bare.cpu_seconds() - bare_cpu_before) / bare_mixed.elapsed.as_secs_f64();
         let cpu_before = paddock.served.cpu_seconds();
         let mixed = {

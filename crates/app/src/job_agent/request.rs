@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use paddock_domain::job::queue::{Candidate, fair_order};
 use paddock_domain::job::{FailureReason, Job};
 use paddock_domain::runner::{AccessLevel, Runner, RunnerType};
-use paddock_domain::token::{TokenKind, is_expired};
+use paddock_domain::token::{TokenDigest, TokenKind, is_expired};
 use paddock_domain::{JobId, ProjectId};
 use paddock_ports::RepoError;
 use paddock_ports::inbound::{JobPayload, JobRequest, JobRequestOutcome, RunnerAuthError};
@@ -27,19 +27,32 @@ pub fn from_memory(
     ctx: &Ctx<'_>,
     request: &JobRequest,
 ) -> Option<Result<JobRequestOutcome, RunnerAuthError>> {
-    if request.token.is_empty() {
-        return Some(Err(RunnerAuthError::Forbidden));
-    }
-    let now = ctx.now();
-    let known = ctx
-        .queues
-        .known(&request.token.digest(), now, ctx.config.queue_refresh)?;
-    if is_expired(known.runner.token_expires_at, now) {
-        return Some(Err(RunnerAuthError::Forbidden));
-    }
+    let known = match remembered(ctx, request, &request.token.digest()) {
+        Ok(known) => known?,
+        Err(error) => return Some(Err(error)),
+    };
     let answer = idle(&known, request)?;
     ctx.touch(&known.runner, Some(&request.contact));
     Some(Ok(answer))
+}
+
+/// The runner of the request's token as this process remembers it (`None`: not known, or
+/// not fresh); refused when there is no token or the remembered one has expired.
+fn remembered(
+    ctx: &Ctx<'_>,
+    request: &JobRequest,
+    digest: &TokenDigest,
+) -> Result<Option<Known>, RunnerAuthError> {
+    if request.token.is_empty() {
+        return Err(RunnerAuthError::Forbidden);
+    }
+    let now = ctx.now();
+    match ctx.queues.known(digest, now, ctx.config.queue_refresh) {
+        Some(known) if is_expired(known.runner.token_expires_at, now) => {
+            Err(RunnerAuthError::Forbidden)
+        }
+        known => Ok(known),
+    }
 }
 
 /// "No job" without reading the queue, when that is the answer.
@@ -58,14 +71,10 @@ fn idle(known: &Known, request: &JobRequest) -> Option<JobRequestOutcome> {
 const LEASED_EXTRA: usize = 3 * MAX_QUEUE_DEPTH;
 
 pub fn execute(ctx: &Ctx<'_>, request: JobRequest) -> Result<JobRequestOutcome, RunnerAuthError> {
-    if request.token.is_empty() {
-        return Err(RunnerAuthError::Forbidden);
-    }
     let digest = request.token.digest();
     let now = ctx.now();
-    let known = match ctx.queues.known(&digest, now, ctx.config.queue_refresh) {
-        Some(known) if !is_expired(known.runner.token_expires_at, now) => known,
-        Some(_) => return Err(RunnerAuthError::Forbidden),
+    let known = match remembered(ctx, &request, &digest)? {
+        Some(known) => known,
         None => {
             // A runner changed while it is read here must not be remembered as it was.
             let epoch = ctx.queues.epoch();
