@@ -109,6 +109,32 @@ on_both_backends! {
         });
     }
 
+    fn runners_woken_together_for_fewer_jobs_get_a_job_or_no_job_not_a_conflict(server) {
+        let project = server.ci_project("app", None, "a:\n  script: make\nb:\n  script: make\n");
+        let runners: Vec<(String, String)> = (0..6)
+            .map(|_| {
+                let (_, token) = server.instance_runner(json!(null));
+                let value = current_value(&server, &token);
+                (token, value)
+            })
+            .collect();
+        let base = server.base.clone();
+        let answers: Vec<Answer> = std::thread::scope(|scope| {
+            let polls: Vec<_> = runners
+                .iter()
+                .map(|(token, value)| scope.spawn(|| long_poll(&base, token, Some(value))))
+                .collect();
+            let_it_park();
+            server.create_pipeline(project, "main");
+            polls.into_iter().map(|poll| poll.join().unwrap()).collect()
+        });
+        // All six race for the two jobs; a loser is told there is no job left, as a poll
+        // would be after the jobs were taken, rather than 409.
+        let mut statuses: Vec<u16> = answers.iter().map(|a| a.status).collect();
+        statuses.sort_unstable();
+        assert_eq!(statuses, vec![201, 201, 204, 204, 204, 204]);
+    }
+
     fn runners_that_cannot_take_the_job_stay_parked_until_the_timeout(server) {
         let project = server.ci_project("app", None, ONE_JOB);
         let other = server.ci_project("other", None, ONE_JOB);

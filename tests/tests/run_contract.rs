@@ -8,6 +8,7 @@ use std::process::Stdio;
 
 use paddock_tests::binary::{self, Process, free_port};
 use paddock_tests::reqwest::blocking::Client;
+use paddock_tests::serde_json::{Value, json};
 
 fn get_user(base: &str, token: &str) -> paddock_tests::serde_json::Value {
     let response = Client::new()
@@ -90,8 +91,36 @@ fn first_start_with_no_configuration_bootstraps_into_0600_files() {
         .send()
         .expect("answered");
     assert_eq!(response.status(), 200);
+    // A runner's idle poll (204) is logged only at debug; a refused one is logged.
+    let runner: Value = Client::new()
+        .post(format!("{}/api/v4/runners", process.base))
+        .json(&json!({"token": registration.trim()}))
+        .send()
+        .expect("answered")
+        .json()
+        .expect("a runner");
+    let poll = |token: &str| {
+        Client::new()
+            .post(format!("{}/api/v4/jobs/request", process.base))
+            .json(&json!({ "token": token }))
+            .send()
+            .expect("answered")
+            .status()
+    };
+    assert_eq!(poll(runner["token"].as_str().expect("a token")), 204);
+    assert_eq!(poll("glrt-unknown"), 403);
     let (status, log) = process.terminate();
     assert!(log.contains("/api/v4/user"), "requests are logged: {log}");
+    let polls: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("/api/v4/jobs/request"))
+        .collect();
+    assert_eq!(polls.len(), 1, "only the refused poll is logged: {log}");
+    assert!(polls[0].contains("403"), "{log}");
+    assert!(
+        !log.contains('\x1b'),
+        "no colours in a log that is not a terminal: {log}"
+    );
     assert!(status.success(), "exit {status}: {log}");
     assert!(
         !log.contains(root_token.trim()),

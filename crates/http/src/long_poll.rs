@@ -7,7 +7,7 @@
 //! what it says: 201 with the job, or 204 with the new value. An entry read again (stale,
 //! which bounds how late a job queued by another process is seen, or a changed runner) asks
 //! again and, when there is still nothing, waits on the new value. A woken request that lost
-//! every race for the new jobs asks again a few times before it answers 409 (the runner
+//! every race for the new jobs asks again (every 20 ms, for up to a second) before it answers 409 (the runner
 //! would ask again at once anyway; many runners woken by one pipeline race for its jobs).
 //! The timeout and the shutdown answer 204 with the value waited on.
 
@@ -29,8 +29,11 @@ pub(crate) async fn ask(
     state.call(move |uc| uc.request_job(request)).await
 }
 
-/// How many times a woken request that lost the race for every job asks again before 409.
-const RETRIES_AFTER_A_LOST_RACE: usize = 3;
+/// A woken request that lost the race for every job asks again after this pause (the jobs
+/// others were taking are then taken, or free again)…
+const PAUSE_AFTER_A_LOST_RACE: std::time::Duration = std::time::Duration::from_millis(20);
+/// …for at most this long before it answers 409.
+const RETRY_LOST_RACES_FOR: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// A job request, waiting for a job as long as the configuration allows.
 pub async fn request_job(
@@ -62,10 +65,9 @@ pub async fn request_job(
             _ = shutdown.changed() => return Ok(outcome),
         };
         outcome = ask(state, request.clone()).await?;
-        for _ in 0..RETRIES_AFTER_A_LOST_RACE {
-            if !matches!(outcome, JobRequestOutcome::Conflict) {
-                break;
-            }
+        let retry_until = (Instant::now() + RETRY_LOST_RACES_FOR).min(deadline);
+        while matches!(outcome, JobRequestOutcome::Conflict) && Instant::now() < retry_until {
+            sleep_until(Instant::now() + PAUSE_AFTER_A_LOST_RACE).await;
             outcome = ask(state, request.clone()).await?;
         }
         match (&outcome, wake) {
